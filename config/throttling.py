@@ -1,0 +1,95 @@
+"""Rate limits with fixed windows, and the numbers a client needs to pace itself.
+
+Each check is one atomic increment of a cache counter for the current window (Redis in
+production), instead of DRF's default list of timestamps that is read and rewritten on every
+request. The limit, what remains and when the window resets are kept on the request so that
+`RateLimitHeadersMiddleware` can send them as `X-RateLimit-*` headers on every response.
+"""
+
+import time
+
+from django.conf import settings
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_ip(request) -> str:
+    """The client's address, honouring X-Forwarded-For only as far as DRF's NUM_PROXIES says."""
+    return BaseThrottle().get_ident(request)
+
+
+class FixedWindowThrottle(SimpleRateThrottle):
+    rate_setting: str = ""
+
+    def get_rate(self):
+        return getattr(settings, self.rate_setting)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        now = int(time.time())
+        window_start = now - now % self.duration
+        self.reset_at = window_start + self.duration
+        window_key = f"{key}:{window_start}"
+        self.cache.add(window_key, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(window_key)
+        except ValueError:  # the counter expired between add() and incr()
+            self.cache.set(window_key, 1, self.duration + 1)
+            count = 1
+        remember_rate_limit(
+            request,
+            limit=self.num_requests,
+            remaining=self.num_requests - count,
+            reset_at=self.reset_at,
+        )
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(self.reset_at - time.time(), 1)
+
+
+class AnonThrottle(FixedWindowThrottle):
+    """Anonymous requests, per client address (`API_THROTTLE_ANON`)."""
+
+    scope = "anon"
+    rate_setting = "API_THROTTLE_ANON"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+class UserThrottle(FixedWindowThrottle):
+    """Authenticated requests, per user (`API_THROTTLE_USER`)."""
+
+    scope = "user"
+    rate_setting = "API_THROTTLE_USER"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class AuthThrottle(FixedWindowThrottle):
+    """The stricter limit on login, registration and password reset, per client address
+    (`API_THROTTLE_AUTH`), against password guessing and sign-up floods."""
+
+    scope = "auth"
+    rate_setting = "API_THROTTLE_AUTH"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+def remember_rate_limit(request, *, limit: int, remaining: int, reset_at: int) -> None:
+    """Keep the tightest limit seen while handling this request, for the response headers."""
+    http_request = getattr(request, "_request", request)
+    current = getattr(http_request, "rate_limit", None)
+    remaining = max(remaining, 0)
+    if current is None or remaining < current["remaining"]:
+        http_request.rate_limit = {"limit": limit, "remaining": remaining, "reset": reset_at}

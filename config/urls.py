@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from config import views
+from users.urls import router as users_router
+
+
+class PublicAPIRootView(APIRootView):
+    permission_classes = [AllowAny]
+
+
+# One router for every app's resources, so the browsable API root lists them all.
+api_router = DefaultRouter()
+api_router.APIRootView = PublicAPIRootView
+for app_router in (users_router,):
+    api_router.registry.extend(app_router.registry)
+
+api_v1 = [
+    path("", include("users.urls")),
+    path("", include(api_router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Anything else under /api/ is a JSON 404, in development too (no HTML debug page, and no
+    # APPEND_SLASH redirect that would turn a POST into a GET).
+    re_path(r"^.*$", views.not_found),
+]
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/.*$", views.not_found),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"

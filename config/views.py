@@ -1,0 +1,71 @@
+"""Views that belong to no app: the health check and the JSON answers Django gives outside DRF."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from config.exceptions import error_body
+
+logger = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        return False
+
+
+def _cache_ok() -> bool:
+    try:
+        cache.set("health-check", "ok", 10)
+        return cache.get("health-check") == "ok"
+    except Exception:
+        logger.exception("Health check: cache unreachable")
+        return False
+
+
+@never_cache
+def health(request):
+    """`/health/`: 200 when the database and the cache answer, 503 when either does not."""
+    checks = {
+        "database": "ok" if _database_ok() else "unavailable",
+        "cache": "ok" if _cache_ok() else "unavailable",
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def not_found(request, exception=None):
+    return JsonResponse(
+        error_body(
+            f"Nothing is at {request.path}. API paths start with /api/v1/ and end with a slash.",
+            "not_found",
+        ),
+        status=404,
+    )
+
+
+def bad_request(request, exception=None):
+    return JsonResponse(error_body("The request was refused.", "bad_request"), status=400)
+
+
+def permission_denied(request, exception=None):
+    return JsonResponse(
+        error_body("You do not have permission to do this.", "permission_denied"), status=403
+    )
+
+
+def server_error(request):
+    return JsonResponse(
+        error_body("Something went wrong on our side. It has been logged.", "server_error"),
+        status=500,
+    )

@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from users import services
+from users.models import Action, ActivityLog, Role, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts. The role decides staff access: making someone an admin here gives them the
+    admin site, taking it away removes it (the `is_staff` flag follows the role)."""
+
+    list_display = (
+        "username",
+        "email",
+        "full_name",
+        "role",
+        "is_active",
+        "email_verified",
+        "date_joined",
+    )
+    list_filter = ("role", "is_active", "email_verified", "newsletter_subscribed", "date_joined")
+    search_fields = ("username", "email", "first_name", "last_name", "organization")
+    ordering = ("-date_joined",)
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "email_verified")}),
+        ("Role and status", {"fields": ("role", "is_active", "is_superuser")}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    "bio",
+                    "phone",
+                    "avatar",
+                    "website",
+                    "organization",
+                    "twitter",
+                    "linkedin",
+                    "github",
+                    "facebook",
+                )
+            },
+        ),
+        ("Settings", {"fields": ("newsletter_subscribed", "notifications_enabled")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "role", "password1", "password2"),
+            },
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        previous_role = form.initial.get("role") if change else None
+        obj.is_staff = obj.role == Role.ADMIN
+        obj.is_superuser = obj.is_superuser and obj.is_staff
+        super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            services.log_activity(
+                action=Action.ROLE_CHANGED,
+                user=request.user,
+                request=request,
+                target=obj,
+                metadata={"from": previous_role, "to": obj.role, "username": obj.username},
+            )
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(admin.ModelAdmin):
+    """The audit trail: read-only, nothing can be added, changed or removed."""
+
+    list_display = ("created_at", "username", "action", "ip_address", "target_type", "target_id")
+    list_filter = ("action", "created_at")
+    search_fields = ("username", "ip_address", "target_id", "user_agent")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

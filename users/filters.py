@@ -1,0 +1,24 @@
+import django_filters
+
+from users.models import Action, ActivityLog, Role, User
+
+
+class UserFilter(django_filters.FilterSet):
+    username = django_filters.CharFilter(lookup_expr="iexact")
+    email = django_filters.CharFilter(lookup_expr="iexact")
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["username", "email", "role", "is_active"]
+
+
+class ActivityLogFilter(django_filters.FilterSet):
+    user = django_filters.NumberFilter(field_name="user_id")
+    action = django_filters.ChoiceFilter(choices=Action.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = ActivityLog
+        fields = ["user", "action", "created_after", "created_before"]

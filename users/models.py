@@ -1,0 +1,132 @@
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class Role(models.TextChoices):
+    ATTENDEE = "attendee", "Attendee"
+    ORGANIZER = "organizer", "Organizer"
+    ADMIN = "admin", "Admin"
+
+
+class UserManager(DjangoUserManager):
+    def find_by_login(self, identifier: str):
+        """The account a sign-in name points at: the username, else the e-mail address."""
+        if not identifier:
+            return None
+        return (
+            self.filter(username=identifier).first()
+            or self.filter(email__iexact=identifier).exclude(email="").first()
+        )
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+def avatar_path(user, filename: str) -> str:
+    return f"avatars/{user.pk or 'new'}/{filename}"
+
+
+class User(AbstractUser):
+    """An account. `role` decides what it may do; the admin role and Django's staff flag are one
+    and the same (a database constraint keeps them together)."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ATTENDEE)
+    bio = models.TextField(blank=True, max_length=2000)
+    phone = models.CharField(max_length=32, blank=True)
+    avatar = models.ImageField(upload_to=avatar_path, blank=True)
+    website = models.URLField(blank=True)
+    organization = models.CharField(max_length=200, blank=True)
+    twitter = models.CharField(max_length=100, blank=True)
+    linkedin = models.URLField(blank=True)
+    github = models.CharField(max_length=100, blank=True)
+    facebook = models.URLField(blank=True)
+    newsletter_subscribed = models.BooleanField(default=False)
+    notifications_enabled = models.BooleanField(default=True)
+    email_verified = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.ADMIN, is_staff=True)
+                | (Q(is_staff=False) & ~Q(role=Role.ADMIN)),
+                name="user_admin_role_is_staff",
+            ),
+        ]
+        indexes = [models.Index(fields=["role"]), models.Index(fields=["date_joined"])]
+
+    @property
+    def full_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_organizer(self) -> bool:
+        """May publish events: organizers, and admins who may do everything organizers do."""
+        return self.role in (Role.ORGANIZER, Role.ADMIN)
+
+
+class Action(models.TextChoices):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    REGISTER = "register"
+    ACCOUNT_ACTIVATED = "account_activated"
+    ACCOUNT_DELETED = "account_deleted"
+    ACCOUNT_STATUS_CHANGED = "account_status_changed"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    ROLE_CHANGED = "role_changed"
+    EVENT_CREATED = "event_created"
+    EVENT_UPDATED = "event_updated"
+    EVENT_PUBLISHED = "event_published"
+    EVENT_CANCELLED = "event_cancelled"
+    EVENT_DELETED = "event_deleted"
+    REGISTRATION_CREATED = "registration_created"
+    REGISTRATION_CANCELLED = "registration_cancelled"
+    PAYMENT_SUCCEEDED = "payment_succeeded"
+    REFUND_ISSUED = "refund_issued"
+    CHECK_IN = "check_in"
+
+
+class ActivityLog(models.Model):
+    """Who did what, from where. Written by services, never edited or deleted."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    target_type = models.CharField(max_length=50, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The activity log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The activity log is append-only.")

@@ -1,0 +1,232 @@
+"""Every change to an account, and the activity log that other apps write to."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from config.exceptions import ApplicationError, Conflict, ConflictCode
+from config.throttling import client_ip
+from users.models import Action, ActivityLog, Role, User
+
+USER_AGENT_MAX = ActivityLog._meta.get_field("user_agent").max_length
+
+
+def log_activity(
+    *,
+    action: str,
+    user: User | None = None,
+    request=None,
+    target=None,
+    username: str = "",
+    metadata: dict | None = None,
+) -> ActivityLog:
+    """Append one entry to the activity log. `target` is any model instance the action was on."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    return ActivityLog.objects.create(
+        user=user,
+        username=user.username if user else username,
+        action=action,
+        ip_address=client_ip(request) if request is not None else None,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:USER_AGENT_MAX],
+        target_type=target._meta.model_name if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        metadata=metadata or {},
+    )
+
+
+@transaction.atomic
+def register_user(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str = Role.ATTENDEE,
+    request=None,
+    **profile,
+) -> User:
+    """Create an account, with any profile fields (`bio`, `phone`, ...) given. Nobody registers
+    themself as an admin; with e-mail activation on, the account stays inactive until the
+    activation link is used."""
+    if role == Role.ADMIN:
+        raise ApplicationError(
+            "Admin accounts cannot be self-registered.",
+            code="validation_error",
+            details={"role": ["Choose attendee or organizer."]},
+        )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                role=role,
+                is_active=not settings.AUTH_EMAIL_ACTIVATION,
+                **profile,
+            )
+    except IntegrityError as exc:  # another request took the name or address a moment ago
+        raise ApplicationError(
+            "That username or e-mail address is already taken.",
+            code="validation_error",
+            details={"username": ["Taken, or the e-mail address is."]},
+        ) from exc
+    log_activity(
+        action=Action.REGISTER, user=user, request=request, target=user, metadata={"role": role}
+    )
+    return user
+
+
+@transaction.atomic
+def activate_user(*, user: User, request=None) -> User:
+    """The activation link proves the address: the account is active and its e-mail verified."""
+    user.is_active = True
+    user.email_verified = True
+    user.save(update_fields=["is_active", "email_verified"])
+    log_activity(action=Action.ACCOUNT_ACTIVATED, user=user, request=request, target=user)
+    return user
+
+
+@transaction.atomic
+def update_profile(*, user: User, data: dict) -> User:
+    """Change one's own profile. A new e-mail address is no longer verified."""
+    new_email = data.get("email")
+    if new_email is not None and new_email.lower() != user.email.lower():
+        user.email_verified = False
+    for field, value in data.items():
+        setattr(user, field, value)
+    user.save()
+    return user
+
+
+def blacklist_refresh_tokens(user: User) -> int:
+    """Blacklist every refresh token the user still holds, so no session outlives this change.
+    Access tokens run out by themselves within ACCESS_TOKEN_LIFETIME."""
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    tokens = list(outstanding.only("id"))
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in tokens], ignore_conflicts=True
+    )
+    return len(tokens)
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str, request=None) -> None:
+    """Set a new password (already validated) and end every other session."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    blacklist_refresh_tokens(user)
+    log_activity(action=Action.PASSWORD_CHANGED, user=user, request=request, target=user)
+
+
+@transaction.atomic
+def reset_password(*, user: User, new_password: str, request=None) -> None:
+    """Finish a password reset: the e-mailed link proves the address, sessions end."""
+    user.set_password(new_password)
+    user.email_verified = True
+    user.save(update_fields=["password", "email_verified"])
+    blacklist_refresh_tokens(user)
+    log_activity(action=Action.PASSWORD_RESET, user=user, request=request, target=user)
+
+
+@transaction.atomic
+def deactivate_account(*, user: User, request=None) -> None:
+    """Delete an account as far as its owner is concerned: it can no longer sign in and its
+    personal data is scrubbed, while the row stays so registrations, payments and invoices keep
+    their history."""
+    if user.avatar:
+        user.avatar.delete(save=False)
+    user.username = f"deleted-user-{user.pk}"
+    user.email = f"deleted-user-{user.pk}@deleted.invalid"
+    user.first_name = user.last_name = ""
+    user.bio = user.phone = user.organization = ""
+    user.website = user.twitter = user.linkedin = user.github = user.facebook = ""
+    user.newsletter_subscribed = user.notifications_enabled = user.email_verified = False
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    blacklist_refresh_tokens(user)
+    log_activity(action=Action.ACCOUNT_DELETED, user=user, request=request, target=user)
+
+
+@transaction.atomic
+def update_user_as_admin(
+    *,
+    actor: User,
+    user: User,
+    role: str | None = None,
+    is_active: bool | None = None,
+    request=None,
+) -> User:
+    """An admin changes someone's role or switches the account on or off. Admins cannot demote
+    or deactivate themselves, so the platform always keeps the admin who made the change."""
+    if user.pk == actor.pk and ((role is not None and role != Role.ADMIN) or is_active is False):
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            "You cannot remove your own admin role or deactivate "
+            "your own account; ask another admin.",
+        )
+    if role is not None and role != user.role:
+        previous = user.role
+        user.role = role
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = user.is_superuser and user.is_staff
+        user.save(update_fields=["role", "is_staff", "is_superuser"])
+        log_activity(
+            action=Action.ROLE_CHANGED,
+            user=actor,
+            request=request,
+            target=user,
+            metadata={"from": previous, "to": role, "username": user.username},
+        )
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        if not is_active:
+            blacklist_refresh_tokens(user)
+        log_activity(
+            action=Action.ACCOUNT_STATUS_CHANGED,
+            user=actor,
+            request=request,
+            target=user,
+            metadata={"is_active": is_active, "username": user.username},
+        )
+    return user
+
+
+def record_login(*, user: User, request) -> None:
+    log_activity(action=Action.LOGIN, user=user, request=request, target=user)
+
+
+def record_failed_login(*, username: str, request) -> None:
+    """A failed sign-in. When the name is an existing account, the entry is attached to it, so an
+    admin sees the attempts against that account."""
+    user = User.objects.find_by_login(username)
+    log_activity(action=Action.LOGIN_FAILED, user=user, username=username[:150], request=request)
+
+
+@transaction.atomic
+def logout(*, user: User, refresh: str, request=None) -> None:
+    """Blacklist the given refresh token, which must be the caller's own."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise ApplicationError(
+            "The refresh token is not valid.",
+            code="validation_error",
+            details={"refresh": [str(exc)]},
+        ) from exc
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise ApplicationError(
+            "The refresh token is not valid.",
+            code="validation_error",
+            details={"refresh": ["This token belongs to another account."]},
+        )
+    token.blacklist()
+    log_activity(action=Action.LOGOUT, user=user, request=request, target=user)
