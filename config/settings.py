@@ -150,6 +150,7 @@ SITE_NAME = env_str("SITE_NAME", "EventHub")
 
 DJOSER = {
     "LOGIN_FIELD": "username",
+    "TOKEN_MODEL": None,  # JWT only: no DRF auth tokens
     "USER_ID_FIELD": "id",
     "SEND_ACTIVATION_EMAIL": AUTH_EMAIL_ACTIVATION,
     "ACTIVATION_URL": "activate/{uid}/{token}",
@@ -171,6 +172,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "SIGNING_KEY": env_str("JWT_SIGNING_KEY", SECRET_KEY),
+    "TOKEN_VERIFY_SERIALIZER": "users.serializers.TokenVerifySerializer",
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -72,6 +72,13 @@ class User(AbstractUser):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """Admins may do everything in the Django admin; the product has no finer staff roles."""
+        return (self.is_active and self.is_admin) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        return (self.is_active and self.is_admin) or super().has_module_perms(app_label)
+
     @property
     def is_organizer(self) -> bool:
         """May publish events: organizers, and admins who may do everything organizers do."""

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.serializers import TokenVerifySerializer as BaseTokenVerifySerializer
 
 from config.validators import validate_image
 from users.models import ActivityLog, Role, User
@@ -161,3 +163,15 @@ class ActivityLogSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+
+class TokenVerifySerializer(BaseTokenVerifySerializer):
+    """SimpleJWT answers a blacklisted token with 400 and any other bad token with 401; here
+    every token that is not valid is 401 `token_not_valid`."""
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except serializers.ValidationError as exc:
+            detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
+            raise InvalidToken(detail) from exc

@@ -51,7 +51,7 @@ class AccountViewSet(djoser_views.UserViewSet):
     def perform_create(self, serializer):
         user = services.register_user(**serializer.validated_data, request=self.request)
         serializer.instance = user
-        if djoser_settings.SEND_ACTIVATION_EMAIL:
+        if settings.AUTH_EMAIL_ACTIVATION:
             djoser_settings.EMAIL.activation(self.request, {"user": user}).send(
                 [get_user_email(user)]
             )

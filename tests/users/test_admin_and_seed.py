@@ -1,0 +1,87 @@
+"""The Django admin screens and the demo data command."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import ActivityLogFactory, CategoryFactory, UserFactory
+from users.models import ActivityLog, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_site(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/users/user/?q=alice&role__exact=organizer&is_active__exact=1",
+        "/admin/users/activitylog/?q=127.0.0.1&action__exact=login",
+        "/admin/events/category/?q=work",
+    ],
+)
+def test_changelists_search_and_filter(admin_site, url):
+    UserFactory(username="alice")
+    ActivityLogFactory()
+    CategoryFactory(name="Workshop", slug="workshop")
+    assert admin_site.get(url).status_code == 200
+
+
+def test_user_change_page_renders(admin_site):
+    other = UserFactory()
+    assert admin_site.get(f"/admin/users/user/{other.pk}/change/").status_code == 200
+
+
+def test_changing_role_in_the_admin_moves_staff_access_and_is_logged(admin_site, admin_user):
+    other = UserFactory()
+    page = admin_site.get(f"/admin/users/user/{other.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(role="admin", date_joined_0="2026-01-01", date_joined_1="10:00:00")
+    data.pop("last_login", None)
+    data.pop("date_joined", None)
+    data.pop("avatar", None)
+
+    response = admin_site.post(f"/admin/users/user/{other.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    other.refresh_from_db()
+    assert other.role == "admin" and other.is_staff
+    assert ActivityLog.objects.filter(action="role_changed", user=admin_user).exists()
+
+
+def test_activity_log_admin_is_read_only(admin_site):
+    entry = ActivityLogFactory()
+    assert admin_site.get("/admin/users/activitylog/add/").status_code == 403
+    assert admin_site.get(f"/admin/users/activitylog/{entry.pk}/delete/").status_code == 403
+
+
+def test_non_staff_cannot_open_the_admin(client, user):
+    client.force_login(user)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_seed_demo_is_idempotent_and_prints_passwords_once(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    assert "EventHub-demo-2026" in first
+    assert "EventHub-demo-2026" not in second
+    assert User.objects.count() == 6
+    assert User.objects.get(username="admin").is_staff
+    assert User.objects.filter(role="organizer").count() == 2
+    from events.models import Category
+
+    assert set(Category.objects.values_list("slug", flat=True)) == {
+        "workshop",
+        "webinar",
+        "conference",
+        "masterclass",
+        "meetup",
+        "training",
+    }
