@@ -8,6 +8,7 @@ cookies are secure and HTTPS is enforced. `.env.example` documents every variabl
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -142,10 +143,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # When on, new accounts stay inactive until the e-mailed activation link is used.
 AUTH_EMAIL_ACTIVATION = env_bool("AUTH_EMAIL_ACTIVATION", False)
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
+EVENT_COVER_MAX_BYTES = env_int("EVENT_COVER_MAX_BYTES", 5 * 1024 * 1024)
 IMAGE_MAX_PIXELS = 4096 * 4096
 
-# Links in e-mails (activation, password reset) point at the frontend.
-DOMAIN = env_str("FRONTEND_DOMAIN", "localhost:5173")
+# Links in e-mails (activation, password reset) and calendars point at the frontend.
+FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+DOMAIN = urlsplit(FRONTEND_URL).netloc
 SITE_NAME = env_str("SITE_NAME", "EventHub")
 
 DJOSER = {

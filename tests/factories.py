@@ -1,8 +1,12 @@
 """factory_boy factories for every model; tests build their data with these."""
 
-import factory
+from datetime import timedelta
+from decimal import Decimal
 
-from events.models import Category
+import factory
+from django.utils import timezone
+
+from events.models import Category, Event, EventStatus, Session, TicketType
 from users.models import ActivityLog, Role, User
 
 TEST_PASSWORD = "Correct-Horse-42"
@@ -47,3 +51,52 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published, public event starting in ten days, lasting three hours."""
+
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    description = "An event."
+    organizer = factory.SubFactory(OrganizerFactory)
+    category = factory.SubFactory(CategoryFactory)
+    status = EventStatus.PUBLISHED
+    # Whole seconds, as times arrive through the API.
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=10)).replace(microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=3))
+    capacity = 50
+    location = "Main hall"
+
+    @factory.post_generation
+    def tags(event, create, names, **kwargs):
+        if create and names:
+            from events.models import Tag
+
+            event.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketType
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Ticket {n}")
+    price = Decimal("20.00")
+    quantity = 50
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Session {n}")
+    starts_at = factory.LazyAttribute(lambda session: session.event.starts_at)
+    ends_at = factory.LazyAttribute(lambda session: session.event.starts_at + timedelta(hours=1))

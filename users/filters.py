@@ -1,9 +1,10 @@
 import django_filters
 
+from config.filters import FilterSet
 from users.models import Action, ActivityLog, Role, User
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     username = django_filters.CharFilter(lookup_expr="iexact")
     email = django_filters.CharFilter(lookup_expr="iexact")
     role = django_filters.ChoiceFilter(choices=Role.choices)
@@ -13,7 +14,7 @@ class UserFilter(django_filters.FilterSet):
         fields = ["username", "email", "role", "is_active"]
 
 
-class ActivityLogFilter(django_filters.FilterSet):
+class ActivityLogFilter(FilterSet):
     user = django_filters.NumberFilter(field_name="user_id")
     action = django_filters.ChoiceFilter(choices=Action.choices)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")

@@ -223,6 +223,14 @@ class TestDocs:
         assert schema["openapi"].startswith("3.")
         assert "/api/v1/auth/jwt/create/" in schema["paths"]
 
+    def test_schema_generates_without_warnings(self, tmp_path):
+        from django.core.management import call_command
+
+        call_command(
+            "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+        )
+        assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
+
     def test_swagger_ui_uses_local_assets_only(self, api_client):
         response = api_client.get("/api/v1/docs/")
         assert response.status_code == 200

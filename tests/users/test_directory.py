@@ -48,6 +48,10 @@ class TestUserList:
         results = admin_client.get(USERS + "?search=lovelace").json()["results"]
         assert [u["username"] for u in results] == ["u1"]
 
+    @pytest.mark.parametrize("query", ["?is_active=maybe", "?role=emperor"])
+    def test_invalid_filter_values_are_400(self, admin_client, query):
+        assert_error(admin_client.get(USERS + query), 400, "validation_error")
+
     def test_orders_by_username_and_date_joined(self, admin_client, admin_user):
         now = timezone.now()
         UserFactory(username="zed", date_joined=now - timedelta(days=2))

@@ -1,0 +1,93 @@
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from config.filters import FilterSet, StrictBooleanFilter
+from events.models import Category, Event, EventStatus, Level, Session, TicketType
+
+STATUS_FILTER_CHOICES = [
+    (EventStatus.DRAFT, "draft"),
+    (EventStatus.PUBLISHED, "published (not yet ended)"),
+    ("ongoing", "ongoing (published, between start and end)"),
+    (EventStatus.COMPLETED, "completed (published, ended)"),
+    (EventStatus.CANCELLED, "cancelled"),
+]
+
+
+class EventFilter(FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        field_name="category", to_field_name="slug", queryset=Category.objects.all()
+    )
+    status = django_filters.ChoiceFilter(choices=STATUS_FILTER_CHOICES, method="filter_status")
+    is_online = StrictBooleanFilter()
+    organizer = django_filters.NumberFilter(field_name="organizer_id")
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    tags = django_filters.CharFilter(
+        method="filter_tags", help_text="Comma-separated; events with any of these tags."
+    )
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
+    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
+    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
+    upcoming = StrictBooleanFilter(method="filter_upcoming")
+    has_availability = StrictBooleanFilter(method="filter_has_availability")
+
+    class Meta:
+        model = Event
+        fields = [
+            "category",
+            "status",
+            "is_online",
+            "organizer",
+            "level",
+            "tags",
+            "starts_after",
+            "starts_before",
+            "price_min",
+            "price_max",
+            "upcoming",
+            "has_availability",
+        ]
+
+    def filter_status(self, events, name, value):
+        now = timezone.now()
+        published = Q(status=EventStatus.PUBLISHED)
+        return events.filter(
+            {
+                EventStatus.DRAFT: Q(status=EventStatus.DRAFT),
+                EventStatus.CANCELLED: Q(status=EventStatus.CANCELLED),
+                EventStatus.PUBLISHED: published & Q(ends_at__gt=now),
+                EventStatus.COMPLETED: published & Q(ends_at__lte=now),
+                "ongoing": published & Q(starts_at__lte=now, ends_at__gt=now),
+            }[value]
+        )
+
+    def filter_tags(self, events, name, value):
+        names = [tag.strip().lower() for tag in value.split(",") if tag.strip()]
+        if not names:
+            return events
+        tagged = Event.tags.through.objects.filter(event=OuterRef("pk"), tag__name__in=names)
+        return events.filter(Exists(tagged))
+
+    def filter_upcoming(self, events, name, value):
+        now = timezone.now()
+        if value:
+            return events.filter(status=EventStatus.PUBLISHED, starts_at__gt=now)
+        return events.exclude(status=EventStatus.PUBLISHED, starts_at__gt=now)
+
+    def filter_has_availability(self, events, name, value):
+        # `seats_taken` is annotated by the listing selector.
+        has_room = Q(capacity__gt=F("seats_taken"))
+        return events.filter(has_room) if value else events.exclude(has_room)
+
+
+class SessionFilter(FilterSet):
+    class Meta:
+        model = Session
+        fields = ["event", "speaker"]
+
+
+class TicketTypeFilter(FilterSet):
+    class Meta:
+        model = TicketType
+        fields = ["event", "is_active"]

@@ -1,0 +1,83 @@
+"""Reads of the catalogue: which events a user may see, and what a listing needs in one query."""
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.fields import IntegerField
+
+from events.models import Category, Event, EventStatus, Session, TicketType, Visibility
+
+
+def visible_events(user) -> QuerySet[Event]:
+    """Events whose detail page the user may open: anything not draft and not private, and all
+    of their own; admins see everything. Everything else answers 404."""
+    events = Event.objects.all()
+    if user.is_authenticated and user.is_admin:
+        return events
+    public = Q(
+        status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED],
+        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+    )
+    if user.is_authenticated:
+        return events.filter(public | Q(organizer=user))
+    return events.filter(public)
+
+
+def listed_events(user) -> QuerySet[Event]:
+    """Events the catalogue lists: public and published (completed included); organizers also
+    see their own in every state, admins see all."""
+    events = Event.objects.all()
+    if user.is_authenticated and user.is_admin:
+        return events
+    listed = Q(status=EventStatus.PUBLISHED, visibility=Visibility.PUBLIC)
+    if user.is_authenticated:
+        return events.filter(listed | Q(organizer=user))
+    return events.filter(listed)
+
+
+def manageable_events(user) -> QuerySet[Event]:
+    """Events the user may change: their own, or all for admins."""
+    if user.is_authenticated and user.is_admin:
+        return Event.objects.all()
+    if user.is_authenticated:
+        return Event.objects.filter(organizer=user)
+    return Event.objects.none()
+
+
+def ticket_types_with_sales() -> QuerySet[TicketType]:
+    return TicketType.objects.annotate(sold=Value(0, output_field=IntegerField()))
+
+
+def lowest_active_price():
+    return Subquery(
+        TicketType.objects.filter(event=OuterRef("pk"), is_active=True)
+        .order_by("price")
+        .values("price")[:1]
+    )
+
+
+def with_listing_data(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Everything an event's representation needs, in a fixed number of queries whatever the
+    page size: organizer and category joined, price and seat counts annotated, ticket types,
+    sessions and tags prefetched."""
+    return (
+        events.select_related("organizer", "category")
+        .annotate(
+            price=lowest_active_price(),
+            seats_taken=Value(0, output_field=IntegerField()),
+            waitlist_count=Value(0, output_field=IntegerField()),
+        )
+        .prefetch_related(
+            Prefetch("ticket_types", queryset=ticket_types_with_sales()),
+            Prefetch("sessions", queryset=Session.objects.select_related("speaker")),
+            "tags",
+        )
+    )
+
+
+def categories_with_counts() -> QuerySet[Category]:
+    """Categories with the number of events the public catalogue lists in each."""
+    return Category.objects.annotate(
+        event_count=Count(
+            "events",
+            filter=Q(events__status=EventStatus.PUBLISHED, events__visibility=Visibility.PUBLIC),
+        )
+    ).order_by("name")

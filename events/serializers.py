@@ -1,0 +1,247 @@
+import re
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from config.validators import validate_image
+from events.models import Category, Event, EventStatus, Session, TicketType
+
+TIMEZONES = zoneinfo.available_timezones()
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Fields an event accepts when it is created and refuses afterwards, with where to go instead.
+CREATE_ONLY_FIELDS = {
+    "price": "Prices are changed through ticket-types/ once the event exists.",
+    "ticket_types": "Ticket types are managed through ticket-types/ once the event exists.",
+    "status": "Use the publish and cancel actions to change the status.",
+}
+
+
+class TagListField(serializers.ListField):
+    """Tags as a list of strings, read from the event's tag relation."""
+
+    child = serializers.CharField(max_length=50)
+
+    def to_representation(self, tags):
+        return [tag.name for tag in tags.all()]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    event_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug", "description", "event_count")
+
+
+class TicketTypeSerializer(serializers.ModelSerializer):
+    """A ticket type; `sold` counts seats taken (confirmed and held), `available` what is left."""
+
+    sold = serializers.IntegerField(read_only=True, default=0)
+    available = serializers.SerializerMethodField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    quantity = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    max_per_order = serializers.IntegerField(min_value=1, max_value=100, default=10)
+
+    class Meta:
+        model = TicketType
+        fields = (
+            "id",
+            "event",
+            "name",
+            "description",
+            "price",
+            "quantity",
+            "sold",
+            "available",
+            "sales_start",
+            "sales_end",
+            "max_per_order",
+            "is_active",
+        )
+
+    def get_available(self, ticket_type) -> int:
+        return max(ticket_type.quantity - getattr(ticket_type, "sold", 0), 0)
+
+    def validate(self, attrs):
+        start = attrs.get("sales_start", getattr(self.instance, "sales_start", None))
+        end = attrs.get("sales_end", getattr(self.instance, "sales_end", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"sales_end": ["Must be after sales_start."]})
+        return attrs
+
+
+class InlineTicketTypeSerializer(TicketTypeSerializer):
+    """A ticket type inside an event: the event is implied."""
+
+    class Meta(TicketTypeSerializer.Meta):
+        fields = tuple(f for f in TicketTypeSerializer.Meta.fields if f != "event")
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = (
+            "id",
+            "event",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "speaker",
+            "speaker_name",
+            "room_or_link",
+        )
+
+    def validate(self, attrs):
+        start = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        end = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"ends_at": ["Must be after starts_at."]})
+        return attrs
+
+
+class InlineSessionSerializer(SessionSerializer):
+    class Meta(SessionSerializer.Meta):
+        fields = tuple(f for f in SessionSerializer.Meta.fields if f != "event")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as the API shows it, and the input to create or change one.
+
+    `price` and `ticket_types` are accepted on create only: afterwards ticket types are managed
+    at `ticket-types/`. `status` is accepted on create only (`draft` or `published`);
+    afterwards it moves through the `publish` and `cancel` actions.
+    """
+
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    tags = TagListField(max_length=20, required=False)
+    organizer = serializers.PrimaryKeyRelatedField(read_only=True)
+    organizer_name = serializers.CharField(source="organizer.full_name", read_only=True)
+    status = serializers.ChoiceField(
+        choices=[EventStatus.DRAFT, EventStatus.PUBLISHED], default=EventStatus.DRAFT
+    )
+    slug = serializers.SlugField(max_length=70, required=False)
+    capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    ticket_types = InlineTicketTypeSerializer(many=True, required=False)
+    sessions = InlineSessionSerializer(many=True, read_only=True)
+    attendees_count = serializers.IntegerField(source="seats_taken", read_only=True, default=0)
+    available_spots = serializers.SerializerMethodField()
+    waitlist_count = serializers.IntegerField(read_only=True, default=0)
+    is_registration_open = serializers.BooleanField(read_only=True)
+    average_rating = serializers.FloatField(read_only=True, default=None)
+    reviews_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Event
+        fields = (
+            "id",
+            "slug",
+            "title",
+            "description",
+            "category",
+            "tags",
+            "level",
+            "organizer",
+            "organizer_name",
+            "is_online",
+            "location",
+            "online_url",
+            "status",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "registration_opens_at",
+            "registration_deadline",
+            "capacity",
+            "requires_approval",
+            "visibility",
+            "currency",
+            "price",
+            "refund_deadline_hours",
+            "cover_image",
+            "ticket_types",
+            "sessions",
+            "attendees_count",
+            "available_spots",
+            "waitlist_count",
+            "is_registration_open",
+            "average_rating",
+            "reviews_count",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "created_at", "updated_at")
+        extra_kwargs = {"refund_deadline_hours": {"max_value": 24 * 365}}
+
+    def get_available_spots(self, event) -> int:
+        return max(event.capacity - getattr(event, "seats_taken", 0), 0)
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        data["status"] = event.display_status
+        request = self.context.get("request")
+        if not (request and event.is_managed_by(request.user)):
+            data["online_url"] = None
+        return data
+
+    # --- input ------------------------------------------------------------------------------
+
+    def validate_timezone(self, value):
+        if value not in TIMEZONES:
+            raise serializers.ValidationError(f"'{value}' is not an IANA time zone name.")
+        return value
+
+    def validate_currency(self, value):
+        value = value.upper()
+        if not CURRENCY.match(value):
+            raise serializers.ValidationError("Use a three-letter ISO 4217 code such as EUR.")
+        return value
+
+    def validate_slug(self, value):
+        if Event.objects.filter(slug=value).exclude(pk=getattr(self.instance, "pk", None)).exists():
+            raise serializers.ValidationError("Another event already has this slug.")
+        return value
+
+    def validate_cover_image(self, upload):
+        if upload:
+            try:
+                validate_image(upload, max_bytes=settings.EVENT_COVER_MAX_BYTES)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from exc
+        return upload
+
+    def validate_ticket_types(self, ticket_types):
+        names = [ticket_type["name"] for ticket_type in ticket_types]
+        if len(names) != len(set(names)):
+            raise serializers.ValidationError("Each ticket type needs its own name.")
+        return ticket_types
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for field, advice in CREATE_ONLY_FIELDS.items():
+                if field in self.initial_data:
+                    raise serializers.ValidationError({field: [advice]})
+            attrs.pop("status", None)
+
+        def current(field):
+            return attrs.get(field, getattr(self.instance, field, None))
+
+        starts_at, ends_at = current("starts_at"), current("ends_at")
+        errors = {}
+        if starts_at and ends_at and ends_at <= starts_at:
+            errors["ends_at"] = ["Must be after starts_at."]
+        deadline, opens = current("registration_deadline"), current("registration_opens_at")
+        if deadline and starts_at and deadline > starts_at:
+            errors["registration_deadline"] = ["Must not be after starts_at."]
+        if opens and (deadline or starts_at) and opens >= (deadline or starts_at):
+            errors["registration_opens_at"] = ["Must be before the registration deadline."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

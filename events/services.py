@@ -1,0 +1,219 @@
+"""Every change to the catalogue: events through their lifecycle, sessions and ticket types."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+
+from config.exceptions import ApplicationError, Conflict, ConflictCode
+from events.models import Category, Event, EventStatus, Session, Tag, TicketType
+from users.models import Action
+from users.services import log_activity
+
+GENERAL_ADMISSION = "General admission"
+
+
+def _unique_slug(title: str, *, wanted: str | None = None) -> str:
+    base = (wanted or slugify(title) or "event")[:70]
+    slug, n = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _set_tags(event: Event, names: list[str]) -> None:
+    normalized = sorted({name.strip().lower() for name in names if name.strip()})
+    Tag.objects.bulk_create([Tag(name=name) for name in normalized], ignore_conflicts=True)
+    event.tags.set(Tag.objects.filter(name__in=normalized))
+
+
+def _check_publishable(event: Event) -> None:
+    problems = {}
+    if event.starts_at <= timezone.now():
+        problems["starts_at"] = ["An event can only be published before it starts."]
+    if not event.ticket_types.filter(is_active=True).exists():
+        problems["ticket_types"] = ["Add at least one active ticket type before publishing."]
+    if problems:
+        raise ApplicationError(
+            "The event cannot be published yet.", code="validation_error", details=problems
+        )
+
+
+@transaction.atomic
+def create_event(
+    *,
+    organizer,
+    title: str,
+    starts_at,
+    ends_at,
+    capacity: int,
+    tags: list[str] | None = None,
+    ticket_types: list[dict] | None = None,
+    price: Decimal | None = None,
+    status: str = EventStatus.DRAFT,
+    slug: str | None = None,
+    request=None,
+    **fields,
+) -> Event:
+    """Create an event owned by `organizer`, as a draft unless `status` is `published` (which
+    must then pass the publishing rules). Ticket types come inline, or from the `price`
+    shorthand: one "General admission" type with as many tickets as the capacity."""
+    event = Event(
+        organizer=organizer,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        slug=_unique_slug(title, wanted=slug),
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:  # another event took the same slug a moment ago
+        event.slug = f"{event.slug[:60]}-{get_random_string(6).lower()}"
+        event.save()
+    _set_tags(event, tags or [])
+    if ticket_types is None and price is not None:
+        ticket_types = [{"name": GENERAL_ADMISSION, "price": price, "quantity": capacity}]
+    TicketType.objects.bulk_create(TicketType(event=event, **data) for data in ticket_types or [])
+    log_activity(action=Action.EVENT_CREATED, user=organizer, request=request, target=event)
+    if status == EventStatus.PUBLISHED:
+        publish_event(event=event, actor=organizer, request=request)
+    return event
+
+
+@transaction.atomic
+def update_event(
+    *, event: Event, actor, tags: list[str] | None = None, request=None, **changes
+) -> Event:
+    """Change an event's details. Sessions must still fit its time window. Returns the event;
+    `changed` in the log entry names the fields that moved."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(ConflictCode.INVALID_STATE, "A cancelled event cannot be changed.")
+    changed = [field for field, value in changes.items() if getattr(event, field) != value]
+    for field, value in changes.items():
+        setattr(event, field, value)
+    if {"starts_at", "ends_at"} & set(changed):
+        outside = event.sessions.exclude(
+            starts_at__gte=event.starts_at, ends_at__lte=event.ends_at
+        ).count()
+        if outside:
+            raise ApplicationError(
+                f"{outside} session(s) would fall outside the new time window; move them first.",
+                code="validation_error",
+                details={"starts_at": ["Sessions must lie inside the event's time window."]},
+            )
+    event.save()
+    if tags is not None:
+        _set_tags(event, tags)
+        changed.append("tags")
+    log_activity(
+        action=Action.EVENT_UPDATED,
+        user=actor,
+        request=request,
+        target=event,
+        metadata={"changed": sorted(changed)},
+    )
+    return event
+
+
+@transaction.atomic
+def publish_event(*, event: Event, actor, request=None) -> Event:
+    """Draft → published. Needs a start in the future and at least one active ticket type."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status != EventStatus.DRAFT:
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            f"Only a draft can be published; this event is {event.display_status}.",
+        )
+    _check_publishable(event)
+    event.status = EventStatus.PUBLISHED
+    event.published_at = timezone.now()
+    event.save(update_fields=["status", "published_at", "updated_at"])
+    log_activity(action=Action.EVENT_PUBLISHED, user=actor, request=request, target=event)
+    return event
+
+
+@transaction.atomic
+def cancel_event(*, event: Event, actor, request=None) -> Event:
+    """Draft or published (not yet ended) → cancelled."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.display_status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            f"This event is {event.display_status} and cannot be cancelled.",
+        )
+    event.status = EventStatus.CANCELLED
+    event.cancelled_at = timezone.now()
+    event.save(update_fields=["status", "cancelled_at", "updated_at"])
+    log_activity(action=Action.EVENT_CANCELLED, user=actor, request=request, target=event)
+    return event
+
+
+@transaction.atomic
+def delete_event(*, event: Event, actor, request=None) -> None:
+    log_activity(
+        action=Action.EVENT_DELETED,
+        user=actor,
+        request=request,
+        target=event,
+        metadata={"title": event.title, "slug": event.slug},
+    )
+    event.delete()
+
+
+def delete_category(*, category: Category) -> None:
+    """A category that still holds events stays: move or delete those events first."""
+    if category.events.exists():
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            "This category still has events; move them to another category first.",
+        )
+    category.delete()
+
+
+def _check_inside_event(event: Event, starts_at, ends_at) -> None:
+    if starts_at < event.starts_at or ends_at > event.ends_at:
+        raise ApplicationError(
+            "A session must lie inside its event's time window.",
+            code="validation_error",
+            details={
+                "starts_at": [
+                    f"Between {event.starts_at:%Y-%m-%dT%H:%M:%SZ} and "
+                    f"{event.ends_at:%Y-%m-%dT%H:%M:%SZ}."
+                ]
+            },
+        )
+
+
+@transaction.atomic
+def save_session(*, session: Session, **fields) -> Session:
+    """Create or change a session; it must lie inside its event's time window."""
+    for field, value in fields.items():
+        setattr(session, field, value)
+    _check_inside_event(session.event, session.starts_at, session.ends_at)
+    if session.speaker and not session.speaker_name:
+        session.speaker_name = session.speaker.full_name
+    session.save()
+    return session
+
+
+@transaction.atomic
+def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
+    """Create or change a ticket type."""
+    for field, value in fields.items():
+        setattr(ticket_type, field, value)
+    try:
+        with transaction.atomic():
+            ticket_type.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            "This event already has a ticket type with that name.",
+            code="validation_error",
+            details={"name": ["Already used for this event."]},
+        ) from exc
+    return ticket_type

@@ -1,0 +1,200 @@
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from config.exceptions import ApplicationError
+from events import selectors, services
+from events.calendar import event_calendar
+from events.filters import EventFilter, SessionFilter, TicketTypeFilter
+from events.models import Event, Session, TicketType
+from events.permissions import IsEventManagerOrReadOnly
+from events.serializers import (
+    CategorySerializer,
+    EventSerializer,
+    SessionSerializer,
+    TicketTypeSerializer,
+)
+from users.permissions import IsAdmin, IsOrganizer
+
+
+class CategoryViewSet(viewsets.ModelViewSet):
+    """`categories/`: read by anyone, written by admins."""
+
+    serializer_class = CategorySerializer
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.categories_with_counts()
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAdmin()]
+
+    def perform_destroy(self, category):
+        services.delete_category(category=category)
+
+
+class EventViewSet(viewsets.ModelViewSet):
+    """`events/`: the catalogue, and each event's lifecycle."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    search_fields = ["title", "description", "tags__name", "location"]
+    ordering_fields = ["starts_at", "created_at", "price", "title"]
+    ordering = ["starts_at", "id"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve", "calendar"):
+            return [AllowAny()]
+        if self.action == "create":
+            return [IsOrganizer()]
+        return [IsAuthenticated(), IsEventManagerOrReadOnly()]
+
+    def get_queryset(self):
+        user = self.request.user
+        events = (
+            selectors.listed_events(user)
+            if self.action == "list"
+            else selectors.visible_events(user)
+        )
+        return selectors.with_listing_data(events)
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.action == "calendar":
+            # The calendar is text/calendar whatever the client accepts; errors stay JSON.
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def _present(self, event: Event) -> dict:
+        """The event as the API shows it, read again with everything the listing annotates."""
+        fresh = selectors.with_listing_data(Event.objects.filter(pk=event.pk)).get()
+        return self.get_serializer(fresh).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.create_event(
+            organizer=request.user, request=request, **serializer.validated_data
+        )
+        return Response(self._present(event), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        event = self.get_object()
+        serializer = self.get_serializer(
+            event, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        event = services.update_event(
+            event=event, actor=request.user, request=request, **serializer.validated_data
+        )
+        return Response(self._present(event))
+
+    def perform_destroy(self, event):
+        services.delete_event(event=event, actor=self.request.user, request=self.request)
+
+    @extend_schema(request=None, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        event = services.publish_event(event=self.get_object(), actor=request.user, request=request)
+        return Response(self._present(event))
+
+    @extend_schema(request=None, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        event = services.cancel_event(event=self.get_object(), actor=request.user, request=request)
+        return Response(self._present(event))
+
+    @extend_schema(
+        responses={
+            (200, "text/calendar"): OpenApiResponse(
+                OpenApiTypes.STR, description="RFC 5545 calendar"
+            )
+        }
+    )
+    def calendar(self, request, pk=None):
+        """`events/{id}/calendar.ics`: the event as an iCalendar file."""
+        event = self.get_object()
+        return HttpResponse(
+            event_calendar(event, viewer=request.user),
+            content_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+        )
+
+
+class EventPartViewSet(viewsets.ModelViewSet):
+    """Base of sessions and ticket types: read by whoever may see their event, written by its
+    organizer or an admin."""
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated(), IsEventManagerOrReadOnly()]
+
+    def get_queryset(self):
+        return self.queryset.filter(event__in=selectors.visible_events(self.request.user))
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.action in ("create", "update", "partial_update"):
+            # An event the user cannot see is "not found" in the field, as everywhere else.
+            serializer.fields["event"].queryset = selectors.visible_events(self.request.user)
+        return serializer
+
+    def part_fields(self, serializer) -> dict:
+        """The validated fields, checked for what the user may change."""
+        data = dict(serializer.validated_data)
+        event = data.pop("event", None)
+        if serializer.instance is None and not event.is_managed_by(self.request.user):
+            raise PermissionDenied("You can only change your own events.")
+        if serializer.instance is not None and event not in (None, serializer.instance.event):
+            raise ApplicationError(
+                "A session or ticket type cannot move to another event.",
+                code="validation_error",
+                details={"event": ["Cannot be changed."]},
+            )
+        return data
+
+
+class SessionViewSet(EventPartViewSet):
+    """`sessions/`: talks and lessons inside an event's time window."""
+
+    queryset = Session.objects.select_related("event", "speaker")
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    ordering_fields = ["starts_at"]
+    search_fields = ["title", "speaker_name"]
+
+    def perform_create(self, serializer):
+        fields = self.part_fields(serializer)
+        session = Session(event=serializer.validated_data["event"])
+        serializer.instance = services.save_session(session=session, **fields)
+
+    def perform_update(self, serializer):
+        fields = self.part_fields(serializer)
+        serializer.instance = services.save_session(session=serializer.instance, **fields)
+
+
+class TicketTypeViewSet(EventPartViewSet):
+    """`ticket-types/`: what an event sells, with seats sold and still available."""
+
+    queryset = selectors.ticket_types_with_sales().select_related("event")
+    serializer_class = TicketTypeSerializer
+    filterset_class = TicketTypeFilter
+    ordering_fields = ["price", "name"]
+
+    def perform_create(self, serializer):
+        fields = self.part_fields(serializer)
+        ticket_type = TicketType(event=serializer.validated_data["event"])
+        serializer.instance = services.save_ticket_type(ticket_type=ticket_type, **fields)
+
+    def perform_update(self, serializer):
+        fields = self.part_fields(serializer)
+        serializer.instance = services.save_ticket_type(ticket_type=serializer.instance, **fields)

@@ -1,0 +1,309 @@
+"""`sessions/`, `ticket-types/`, `events/{id}/calendar.ics` and the catalogue's admin."""
+
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+
+from events.models import Session, TicketType
+from tests.conftest import authenticated_client
+from tests.core.test_conventions import assert_error
+from tests.factories import (
+    EventFactory,
+    OrganizerFactory,
+    SessionFactory,
+    TicketTypeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SESSIONS = "/api/v1/sessions/"
+TICKETS = "/api/v1/ticket-types/"
+
+
+def iso(when):
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def session_data(event, **overrides):
+    return {
+        "event": event.pk,
+        "title": "Keynote",
+        "starts_at": iso(event.starts_at),
+        "ends_at": iso(event.starts_at + timedelta(hours=1)),
+        **overrides,
+    }
+
+
+class TestSessions:
+    def test_organizer_adds_a_session_inside_the_window(self, organizer_client, organizer):
+        event = EventFactory(organizer=organizer)
+        speaker = UserFactory(first_name="Grace", last_name="Hopper")
+        response = organizer_client.post(
+            SESSIONS, session_data(event, speaker=speaker.pk, room_or_link="Room 1"), format="json"
+        )
+        assert response.status_code == 201, response.json()
+        assert response.json()["speaker_name"] == "Grace Hopper"
+        assert response.json()["event"] == event.pk
+
+    @pytest.mark.parametrize(
+        "starts, ends",
+        [(-1, 1), (2, 4), (1, 0.5)],
+        ids=["starts-before-event", "ends-after-event", "ends-before-start"],
+    )
+    def test_sessions_outside_the_window_are_refused(
+        self, organizer_client, organizer, starts, ends
+    ):
+        event = EventFactory(organizer=organizer)  # three hours long
+        data = session_data(
+            event,
+            starts_at=iso(event.starts_at + timedelta(hours=starts)),
+            ends_at=iso(event.starts_at + timedelta(hours=ends)),
+        )
+        assert_error(organizer_client.post(SESSIONS, data, format="json"), 400, "validation_error")
+        assert not Session.objects.exists()
+
+    def test_another_organizer_cannot_add_or_change_sessions(self):
+        event = EventFactory()
+        session = SessionFactory(event=event)
+        intruder = authenticated_client(OrganizerFactory())
+        assert_error(
+            intruder.post(SESSIONS, session_data(event), format="json"), 403, "permission_denied"
+        )
+        assert_error(
+            intruder.patch(f"{SESSIONS}{session.pk}/", {"title": "x"}, format="json"),
+            403,
+            "permission_denied",
+        )
+        assert_error(intruder.delete(f"{SESSIONS}{session.pk}/"), 403, "permission_denied")
+
+    def test_an_event_you_cannot_see_is_not_found(self):
+        hidden = EventFactory(status="draft")
+        intruder = authenticated_client(OrganizerFactory())
+        body = assert_error(
+            intruder.post(SESSIONS, session_data(hidden), format="json"), 400, "validation_error"
+        )
+        assert "event" in body["details"]
+
+    def test_sessions_of_hidden_events_are_not_listed_or_readable(self, api_client):
+        hidden = SessionFactory(event=EventFactory(visibility="private"))
+        SessionFactory()
+        assert api_client.get(SESSIONS).json()["count"] == 1
+        assert_error(api_client.get(f"{SESSIONS}{hidden.pk}/"), 404, "not_found")
+
+    def test_filters_and_ordering(self, api_client):
+        event = EventFactory()
+        speaker = UserFactory()
+        late = SessionFactory(
+            event=event,
+            starts_at=event.starts_at + timedelta(hours=2),
+            ends_at=event.starts_at + timedelta(hours=3),
+            speaker=speaker,
+        )
+        early = SessionFactory(event=event)
+        SessionFactory()
+        ids = [
+            s["id"]
+            for s in api_client.get(f"{SESSIONS}?event={event.pk}&ordering=starts_at").json()[
+                "results"
+            ]
+        ]
+        assert ids == [early.pk, late.pk]
+        assert [
+            s["id"] for s in api_client.get(f"{SESSIONS}?speaker={speaker.pk}").json()["results"]
+        ] == [late.pk]
+
+    def test_a_session_cannot_move_to_another_event(self, organizer_client, organizer):
+        event, other = EventFactory(organizer=organizer), EventFactory(organizer=organizer)
+        session = SessionFactory(event=event)
+        assert_error(
+            organizer_client.patch(f"{SESSIONS}{session.pk}/", {"event": other.pk}, format="json"),
+            400,
+            "validation_error",
+        )
+
+    def test_owner_changes_and_deletes_a_session(self, organizer_client, organizer):
+        session = SessionFactory(event=EventFactory(organizer=organizer))
+        assert (
+            organizer_client.patch(
+                f"{SESSIONS}{session.pk}/", {"title": "New"}, format="json"
+            ).json()["title"]
+            == "New"
+        )
+        assert organizer_client.delete(f"{SESSIONS}{session.pk}/").status_code == 204
+
+    def test_list_query_count_is_fixed(self, api_client, django_assert_max_num_queries):
+        event = EventFactory()
+        for _ in range(15):
+            SessionFactory(event=event, speaker=UserFactory())
+        with django_assert_max_num_queries(2):
+            assert len(api_client.get(SESSIONS).json()["results"]) == 15
+
+
+class TestTicketTypes:
+    def test_organizer_adds_a_ticket_type(self, organizer_client, organizer):
+        event = EventFactory(organizer=organizer)
+        response = organizer_client.post(
+            TICKETS,
+            {"event": event.pk, "name": "VIP", "price": "99.50", "quantity": 10},
+            format="json",
+        )
+        assert response.status_code == 201
+        assert response.json() == {
+            **response.json(),
+            "sold": 0,
+            "available": 10,
+            "max_per_order": 10,
+            "is_active": True,
+            "price": "99.50",
+        }
+
+    @pytest.mark.parametrize(
+        "data, field",
+        [
+            ({"price": "-1"}, "price"),
+            ({"quantity": -5}, "quantity"),
+            ({"max_per_order": 0}, "max_per_order"),
+            ({"price": "free"}, "price"),
+            ({"price": "1.999"}, "price"),
+            (
+                {"sales_start": "2030-01-02T00:00:00Z", "sales_end": "2030-01-01T00:00:00Z"},
+                "sales_end",
+            ),
+        ],
+    )
+    def test_invalid_ticket_types_are_refused(self, organizer_client, organizer, data, field):
+        event = EventFactory(organizer=organizer)
+        body = assert_error(
+            organizer_client.post(
+                TICKETS,
+                {"event": event.pk, "name": "X", "price": "1", "quantity": 1, **data},
+                format="json",
+            ),
+            400,
+            "validation_error",
+        )
+        assert field in body["details"]
+        assert not TicketType.objects.exists()
+
+    def test_names_are_unique_per_event(self, organizer_client, organizer):
+        event = EventFactory(organizer=organizer)
+        TicketTypeFactory(event=event, name="VIP")
+        assert_error(
+            organizer_client.post(
+                TICKETS,
+                {"event": event.pk, "name": "VIP", "price": "1", "quantity": 1},
+                format="json",
+            ),
+            400,
+            "validation_error",
+        )
+
+    def test_others_cannot_write_ticket_types(self, user_client):
+        ticket = TicketTypeFactory()
+        intruder = authenticated_client(OrganizerFactory())
+        for client in (user_client, intruder):
+            assert_error(
+                client.patch(f"{TICKETS}{ticket.pk}/", {"price": "0"}, format="json"),
+                403,
+                "permission_denied",
+            )
+            assert_error(
+                client.post(
+                    TICKETS,
+                    {"event": ticket.event_id, "name": "Mine", "price": "0", "quantity": 1},
+                    format="json",
+                ),
+                403,
+                "permission_denied",
+            )
+
+    def test_filter_by_event(self, api_client):
+        ticket = TicketTypeFactory()
+        TicketTypeFactory()
+        body = api_client.get(f"{TICKETS}?event={ticket.event_id}").json()
+        assert [t["id"] for t in body["results"]] == [ticket.pk]
+
+    def test_owner_changes_a_price(self, organizer_client, organizer):
+        ticket = TicketTypeFactory(event=EventFactory(organizer=organizer))
+        assert (
+            organizer_client.patch(
+                f"{TICKETS}{ticket.pk}/", {"price": "12.00"}, format="json"
+            ).json()["price"]
+            == "12.00"
+        )
+
+    def test_list_query_count_is_fixed(self, api_client, django_assert_max_num_queries):
+        TicketTypeFactory.create_batch(12)
+        with django_assert_max_num_queries(2):
+            assert len(api_client.get(TICKETS).json()["results"]) == 12
+
+
+class TestCalendar:
+    def test_the_event_as_an_rfc5545_calendar(self, api_client, settings):
+        settings.FRONTEND_URL = "https://events.example.com"
+        event = EventFactory(title="Django Day", description="Talks", location="Berlin")
+        response = api_client.get(
+            f"/api/v1/events/{event.pk}/calendar.ics", HTTP_ACCEPT="text/calendar"
+        )
+
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        assert f'filename="{event.slug}.ics"' in response["Content-Disposition"]
+        [entry] = Calendar.from_ical(response.content).walk("VEVENT")
+        assert str(entry["uid"]) == f"event-{event.pk}@events.example.com"
+        assert entry.decoded("dtstart") == event.starts_at
+        assert entry.decoded("dtend") == event.ends_at
+        assert entry.decoded("dtstart").utcoffset() == timedelta(0)
+        assert "dtstamp" in entry
+        assert str(entry["summary"]) == "Django Day"
+        assert str(entry["location"]) == "Berlin"
+        assert str(entry["description"]) == "Talks"
+        assert str(entry["url"]) == f"https://events.example.com/events/{event.slug}"
+        assert b"DTSTART:" in response.content and b"Z\r\n" in response.content
+
+    def test_the_online_link_is_only_in_the_organizers_calendar(self, api_client):
+        event = EventFactory(is_online=True, online_url="https://meet.example.com/secret")
+        assert b"secret" not in api_client.get(f"/api/v1/events/{event.pk}/calendar.ics").content
+        owner = authenticated_client(event.organizer)
+        assert b"secret" in owner.get(f"/api/v1/events/{event.pk}/calendar.ics").content
+
+    def test_a_cancelled_event_is_marked_cancelled(self, api_client):
+        event = EventFactory(status="cancelled")
+        content = api_client.get(f"/api/v1/events/{event.pk}/calendar.ics").content
+        assert b"STATUS:CANCELLED" in content
+
+    def test_hidden_events_have_no_calendar(self, api_client):
+        event = EventFactory(status="draft")
+        assert_error(api_client.get(f"/api/v1/events/{event.pk}/calendar.ics"), 404, "not_found")
+
+
+class TestAdmin:
+    @pytest.fixture
+    def admin_site(self, client, admin_user):
+        client.force_login(admin_user)
+        return client
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/admin/events/event/?q=django&display_status=completed&visibility__exact=public",
+            "/admin/events/event/?display_status=published",
+            "/admin/events/tickettype/?q=vip&is_active__exact=1",
+            "/admin/events/session/?q=keynote",
+            "/admin/events/tag/?q=py",
+        ],
+    )
+    def test_changelists_search_and_filter(self, admin_site, url):
+        event = EventFactory(title="Django Day", tags=["python"])
+        TicketTypeFactory(event=event, name="VIP")
+        SessionFactory(event=event, title="Keynote")
+        assert admin_site.get(url).status_code == 200
+
+    def test_event_page_has_ticket_type_and_session_inlines(self, admin_site):
+        event = EventFactory()
+        TicketTypeFactory(event=event, name="VIP")
+        page = admin_site.get(f"/admin/events/event/{event.pk}/change/")
+        assert page.status_code == 200
+        assert b"VIP" in page.content and b"Sessions" in page.content
