@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "users",
     "events",
+    "registrations",
 ]
 
 MIDDLEWARE = [
@@ -108,8 +109,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite waits this many seconds for a writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite waits this many seconds for a writer instead of failing with "database is locked",
+    # and each transaction takes the write lock when it begins, so read-then-write checks
+    # (seats left?) cannot interleave. PostgreSQL uses row locks instead (config/db.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -128,7 +131,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-registration-holds": {
+        "task": "registrations.tasks.expire_holds",
+        "schedule": 60.0,
+    },
+}
 
 # --- Accounts -------------------------------------------------------------------------------
 
@@ -177,6 +185,15 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env_str("JWT_SIGNING_KEY", SECRET_KEY),
     "TOKEN_VERIFY_SERIALIZER": "users.serializers.TokenVerifySerializer",
 }
+
+# --- Registrations --------------------------------------------------------------------------
+
+# How long a pending registration of a paid event holds its seats while it waits for payment.
+REGISTRATION_HOLD_MINUTES = env_int("REGISTRATION_HOLD_MINUTES", 15)
+# How long a waitlist offer on a paid event holds the seats for the person promoted.
+WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 24)
+# How long a booking waits for another booking of the same event before answering 503.
+LOCK_TIMEOUT_MS = env_int("LOCK_TIMEOUT_MS", 5000)
 
 # --- API ------------------------------------------------------------------------------------
 

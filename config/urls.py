@@ -8,6 +8,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from config import views
 from events.urls import router as events_router
+from registrations.urls import router as registrations_router
 from users.urls import router as users_router
 
 
@@ -18,12 +19,13 @@ class PublicAPIRootView(APIRootView):
 # One router for every app's resources, so the browsable API root lists them all.
 api_router = DefaultRouter()
 api_router.APIRootView = PublicAPIRootView
-for app_router in (users_router, events_router):
+for app_router in (users_router, events_router, registrations_router):
     api_router.registry.extend(app_router.registry)
 
 api_v1 = [
     path("", include("users.urls")),
     path("", include("events.urls")),
+    path("", include("registrations.urls")),
     path("", include(api_router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -12,7 +12,8 @@ from events.models import Event, EventStatus
 
 def event_calendar(event: Event, *, viewer) -> bytes:
     """One VEVENT with times in UTC. The online link is included only for those allowed to see
-    it; everyone else gets the event's page on the frontend."""
+    it (the event must come from `with_listing_data`); everyone else gets the event's page on
+    the frontend."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Events//EN")
     calendar.add("version", "2.0")
@@ -28,7 +29,7 @@ def event_calendar(event: Event, *, viewer) -> bytes:
         entry.add("description", event.description)
     if event.location:
         entry.add("location", event.location)
-    show_link = event.online_url and event.is_managed_by(viewer)
+    show_link = event.online_url and event.shows_online_url_to(viewer)
     page = f"{settings.FRONTEND_URL}/events/{event.slug}"
     entry.add("url", event.online_url if show_link else page)
     entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")

@@ -142,6 +142,11 @@ class Event(models.Model):
     def is_managed_by(self, user) -> bool:
         return user.is_authenticated and (user.is_admin or self.organizer_id == user.pk)
 
+    def shows_online_url_to(self, user) -> bool:
+        """The join link is for the organizer, admins and confirmed attendees. The last comes
+        from the `viewer_is_attendee` annotation of `events.selectors.with_listing_data`."""
+        return getattr(self, "viewer_is_attendee", False) or self.is_managed_by(user)
+
 
 class Session(models.Model):
     """A talk, lesson or slot inside an event's time window."""

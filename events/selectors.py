@@ -1,9 +1,15 @@
 """Reads of the catalogue: which events a user may see, and what a listing needs in one query."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.fields import IntegerField
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from events.models import Category, Event, EventStatus, Session, TicketType, Visibility
+from registrations.selectors import (
+    is_confirmed_attendee,
+    seats_taken_by_event,
+    seats_taken_by_ticket_type,
+    waiting_count_by_event,
+)
 
 
 def visible_events(user) -> QuerySet[Event]:
@@ -43,7 +49,8 @@ def manageable_events(user) -> QuerySet[Event]:
 
 
 def ticket_types_with_sales() -> QuerySet[TicketType]:
-    return TicketType.objects.annotate(sold=Value(0, output_field=IntegerField()))
+    """Ticket types with `sold`: the seats taken of each (confirmed, and held)."""
+    return TicketType.objects.annotate(sold=seats_taken_by_ticket_type())
 
 
 def lowest_active_price():
@@ -54,16 +61,18 @@ def lowest_active_price():
     )
 
 
-def with_listing_data(events: QuerySet[Event]) -> QuerySet[Event]:
+def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     """Everything an event's representation needs, in a fixed number of queries whatever the
-    page size: organizer and category joined, price and seat counts annotated, ticket types,
-    sessions and tags prefetched."""
+    page size: organizer and category joined; price, seats taken, waitlist length and whether
+    the viewer is a confirmed attendee annotated; ticket types, sessions and tags prefetched."""
+    now = timezone.now()
     return (
         events.select_related("organizer", "category")
         .annotate(
             price=lowest_active_price(),
-            seats_taken=Value(0, output_field=IntegerField()),
-            waitlist_count=Value(0, output_field=IntegerField()),
+            seats_taken=seats_taken_by_event(now),
+            waitlist_count=waiting_count_by_event(),
+            viewer_is_attendee=is_confirmed_attendee(viewer),
         )
         .prefetch_related(
             Prefetch("ticket_types", queryset=ticket_types_with_sales()),

@@ -187,7 +187,7 @@ class EventSerializer(serializers.ModelSerializer):
         data = super().to_representation(event)
         data["status"] = event.display_status
         request = self.context.get("request")
-        if not (request and event.is_managed_by(request.user)):
+        if request is None or not event.shows_online_url_to(request.user):
             data["online_url"] = None
         return data
 

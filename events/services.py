@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType
+from registrations import services as registrations
 from users.models import Action
 from users.services import log_activity
 
@@ -89,11 +90,15 @@ def create_event(
 def update_event(
     *, event: Event, actor, tags: list[str] | None = None, request=None, **changes
 ) -> Event:
-    """Change an event's details. Sessions must still fit its time window. Returns the event;
-    `changed` in the log entry names the fields that moved."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    """Change an event's details. Sessions must still fit its time window; the capacity never
+    drops below the seats taken, and a larger one gives the new seats to the waitlist. The log
+    entry's `changed` names the fields that moved."""
+    event = registrations.lock_event(event.pk)
     if event.status == EventStatus.CANCELLED:
         raise Conflict(ConflictCode.INVALID_STATE, "A cancelled event cannot be changed.")
+    if "capacity" in changes:
+        registrations.check_capacity_change(event=event, capacity=changes["capacity"])
+    capacity_before = event.capacity
     changed = [field for field, value in changes.items() if getattr(event, field) != value]
     for field, value in changes.items():
         setattr(event, field, value)
@@ -111,6 +116,8 @@ def update_event(
     if tags is not None:
         _set_tags(event, tags)
         changed.append("tags")
+    if event.capacity > capacity_before:
+        registrations.promote_waitlist(event=event, now=timezone.now())
     log_activity(
         action=Action.EVENT_UPDATED,
         user=actor,
@@ -124,7 +131,7 @@ def update_event(
 @transaction.atomic
 def publish_event(*, event: Event, actor, request=None) -> Event:
     """Draft → published. Needs a start in the future and at least one active ticket type."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = registrations.lock_event(event.pk)
     if event.status != EventStatus.DRAFT:
         raise Conflict(
             ConflictCode.INVALID_STATE,
@@ -140,8 +147,9 @@ def publish_event(*, event: Event, actor, request=None) -> Event:
 
 @transaction.atomic
 def cancel_event(*, event: Event, actor, request=None) -> Event:
-    """Draft or published (not yet ended) → cancelled."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    """Draft or published (not yet ended) → cancelled. Every active registration is cancelled
+    and the waitlist closed."""
+    event = registrations.lock_event(event.pk)
     if event.display_status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise Conflict(
             ConflictCode.INVALID_STATE,
@@ -150,12 +158,27 @@ def cancel_event(*, event: Event, actor, request=None) -> Event:
     event.status = EventStatus.CANCELLED
     event.cancelled_at = timezone.now()
     event.save(update_fields=["status", "cancelled_at", "updated_at"])
-    log_activity(action=Action.EVENT_CANCELLED, user=actor, request=request, target=event)
+    cancelled = registrations.cancel_all_for_event(event=event, actor=actor, request=request)
+    log_activity(
+        action=Action.EVENT_CANCELLED,
+        user=actor,
+        request=request,
+        target=event,
+        metadata={"registrations_cancelled": cancelled},
+    )
     return event
 
 
 @transaction.atomic
 def delete_event(*, event: Event, actor, request=None) -> None:
+    """Delete an event nobody holds a place at; one with active registrations is cancelled
+    instead, so its attendees are told and refunded."""
+    event = registrations.lock_event(event.pk)
+    if registrations.has_active_registrations(event):
+        raise Conflict(
+            ConflictCode.EVENT_HAS_REGISTRATIONS,
+            "People are registered for this event: cancel it instead.",
+        )
     log_activity(
         action=Action.EVENT_DELETED,
         user=actor,
@@ -204,7 +227,11 @@ def save_session(*, session: Session, **fields) -> Session:
 
 @transaction.atomic
 def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
-    """Create or change a ticket type."""
+    """Create or change a ticket type. Its quantity never drops below the seats taken; more
+    seats, or a type put back on sale, go to the waitlist."""
+    event = registrations.lock_event(ticket_type.event_id)
+    if ticket_type.pk is not None and "quantity" in fields:
+        registrations.check_quantity_change(ticket_type=ticket_type, quantity=fields["quantity"])
     for field, value in fields.items():
         setattr(ticket_type, field, value)
     try:
@@ -216,4 +243,17 @@ def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
             code="validation_error",
             details={"name": ["Already used for this event."]},
         ) from exc
+    registrations.promote_waitlist(event=event, now=timezone.now())
     return ticket_type
+
+
+@transaction.atomic
+def delete_ticket_type(*, ticket_type: TicketType) -> None:
+    """A ticket type that was ever sold stays, as the record of what was sold: deactivate it."""
+    registrations.lock_event(ticket_type.event_id)
+    if ticket_type.registrations.exists():
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            "Tickets of this type were sold: deactivate it instead (is_active false).",
+        )
+    ticket_type.delete()

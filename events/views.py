@@ -5,10 +5,10 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.exceptions import ApplicationError
+from config.negotiation import FileResponsesMixin
 from events import selectors, services
 from events.calendar import event_calendar
 from events.filters import EventFilter, SessionFilter, TicketTypeFilter
@@ -42,9 +42,10 @@ class CategoryViewSet(viewsets.ModelViewSet):
         services.delete_category(category=category)
 
 
-class EventViewSet(viewsets.ModelViewSet):
+class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
     """`events/`: the catalogue, and each event's lifecycle."""
 
+    file_actions = ("calendar", "attendees")
     serializer_class = EventSerializer
     filterset_class = EventFilter
     search_fields = ["title", "description", "tags__name", "location"]
@@ -65,17 +66,13 @@ class EventViewSet(viewsets.ModelViewSet):
             if self.action == "list"
             else selectors.visible_events(user)
         )
-        return selectors.with_listing_data(events)
-
-    def perform_content_negotiation(self, request, force=False):
-        if self.action == "calendar":
-            # The calendar is text/calendar whatever the client accepts; errors stay JSON.
-            return JSONRenderer(), JSONRenderer.media_type
-        return super().perform_content_negotiation(request, force)
+        return selectors.with_listing_data(events, user)
 
     def _present(self, event: Event) -> dict:
         """The event as the API shows it, read again with everything the listing annotates."""
-        fresh = selectors.with_listing_data(Event.objects.filter(pk=event.pk)).get()
+        fresh = selectors.with_listing_data(
+            Event.objects.filter(pk=event.pk), self.request.user
+        ).get()
         return self.get_serializer(fresh).data
 
     def create(self, request, *args, **kwargs):
@@ -198,3 +195,6 @@ class TicketTypeViewSet(EventPartViewSet):
     def perform_update(self, serializer):
         fields = self.part_fields(serializer)
         serializer.instance = services.save_ticket_type(ticket_type=serializer.instance, **fields)
+
+    def perform_destroy(self, ticket_type):
+        services.delete_ticket_type(ticket_type=ticket_type)

@@ -1,0 +1,106 @@
+"""`dashboard/`: what matters to the caller, by role, each part one aggregate query."""
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Registration,
+    RegistrationStatus,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+    holds_seats,
+)
+from users.models import Role, User
+
+
+def _registration_line(registration: Registration) -> dict:
+    return {
+        "id": registration.id,
+        "event": registration.event_id,
+        "event_title": registration.event.title,
+        "starts_at": registration.event.starts_at,
+        "user_name": registration.user.full_name,
+        "quantity": registration.quantity,
+        "status": registration.display_status,
+        "total_price": str(registration.total_price),
+        "currency": registration.currency,
+        "created_at": registration.created_at,
+    }
+
+
+def _events_by_status(events) -> dict:
+    now = timezone.now()
+    published = Q(status=EventStatus.PUBLISHED)
+    return events.aggregate(
+        draft=Count("id", filter=Q(status=EventStatus.DRAFT)),
+        published=Count("id", filter=published & Q(ends_at__gt=now)),
+        completed=Count("id", filter=published & Q(ends_at__lte=now)),
+        cancelled=Count("id", filter=Q(status=EventStatus.CANCELLED)),
+    )
+
+
+def attendee_part(user) -> dict:
+    now = timezone.now()
+    upcoming = (
+        Registration.objects.filter(holds_seats(now), user=user, event__starts_at__gt=now)
+        .select_related("event", "user")
+        .order_by("event__starts_at")[:5]
+    )
+    return {
+        "upcoming_registrations": [_registration_line(r) for r in upcoming],
+        "counts": {
+            "registrations": Registration.objects.filter(holds_seats(now), user=user).count(),
+            "attended_events": Ticket.objects.filter(
+                registration__user=user, checked_in_at__isnull=False
+            )
+            .values("event")
+            .distinct()
+            .count(),
+            "waitlist_entries": WaitlistEntry.objects.filter(
+                user=user, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+            ).count(),
+        },
+    }
+
+
+def organizer_part(user) -> dict:
+    events = Event.objects.filter(organizer=user)
+    registrations = Registration.objects.filter(event__organizer=user)
+    recent = registrations.select_related("event", "user").order_by("-created_at")[:5]
+    return {
+        "events_by_status": _events_by_status(events),
+        "attendees": registrations.filter(status=RegistrationStatus.CONFIRMED).aggregate(
+            seats=Sum("quantity")
+        )["seats"]
+        or 0,
+        "recent_registrations": [_registration_line(r) for r in recent],
+    }
+
+
+def admin_part() -> dict:
+    users_by_role = {role: 0 for role in Role.values}
+    users_by_role.update(
+        User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id"))
+    )
+    registrations_by_status = {status: 0 for status in RegistrationStatus.values}
+    registrations_by_status.update(
+        Registration.objects.values_list("status").annotate(n=Count("id"))
+    )
+    return {
+        "users_by_role": users_by_role,
+        "events_by_status": _events_by_status(Event.objects.all()),
+        "registrations_by_status": registrations_by_status,
+        "active_registrations": sum(registrations_by_status[s] for s in ACTIVE_STATUSES),
+    }
+
+
+def for_user(user) -> dict:
+    data = {"role": user.role, **attendee_part(user)}
+    if user.is_organizer:
+        data["organizer"] = organizer_part(user)
+    if user.is_admin:
+        data["platform"] = admin_part()
+    return data

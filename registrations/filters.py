@@ -1,0 +1,56 @@
+import django_filters
+
+from config.filters import FilterSet
+from registrations.models import (
+    Registration,
+    RegistrationStatus,
+    SessionProgress,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+    holds_seats,
+)
+
+
+class RegistrationFilter(FilterSet):
+    event = django_filters.NumberFilter(field_name="event_id")
+    status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices, method="filter_status")
+
+    class Meta:
+        model = Registration
+        fields = ["event", "status"]
+
+    def filter_status(self, registrations, name, value):
+        """As displayed: a pending registration whose hold ran out is `expired`."""
+        if value == RegistrationStatus.PENDING:
+            return registrations.filter(holds_seats(), status=RegistrationStatus.PENDING)
+        if value == RegistrationStatus.EXPIRED:
+            return registrations.filter(
+                status__in=[RegistrationStatus.PENDING, RegistrationStatus.EXPIRED]
+            ).exclude(holds_seats())
+        return registrations.filter(status=value)
+
+
+class TicketFilter(FilterSet):
+    event = django_filters.NumberFilter(field_name="event_id")
+
+    class Meta:
+        model = Ticket
+        fields = ["event"]
+
+
+class WaitlistFilter(FilterSet):
+    event = django_filters.NumberFilter(field_name="event_id")
+    status = django_filters.ChoiceFilter(choices=WaitlistStatus.choices)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["event", "status"]
+
+
+class ProgressFilter(FilterSet):
+    event = django_filters.NumberFilter(field_name="session__event_id")
+
+    class Meta:
+        model = SessionProgress
+        fields = ["event"]

@@ -1,0 +1,175 @@
+"""Reads about registrations: seats taken (as subqueries the catalogue annotates), and which
+registrations, tickets and waitlist entries a user may see."""
+
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from events.models import Event
+from registrations.models import (
+    Registration,
+    RegistrationStatus,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+    holds_seats,
+)
+
+
+def _sum_of_seats(registrations: QuerySet, group_by: str):
+    total = registrations.values(group_by).annotate(seats=Sum("quantity")).values("seats")
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def seats_taken_by_event(now=None):
+    """Seats taken at the event in the current row (`OuterRef("pk")`)."""
+    registrations = Registration.objects.filter(holds_seats(now), event=OuterRef("pk"))
+    return _sum_of_seats(registrations, "event")
+
+
+def seats_taken_by_ticket_type(now=None):
+    registrations = Registration.objects.filter(holds_seats(now), ticket_type=OuterRef("pk"))
+    return _sum_of_seats(registrations, "ticket_type")
+
+
+def waiting_count_by_event():
+    waiting = (
+        WaitlistEntry.objects.filter(event=OuterRef("pk"), status=WaitlistStatus.WAITING)
+        .values("event")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
+
+
+def is_confirmed_attendee(user):
+    """Whether `user` holds a confirmed registration for the event in the current row."""
+    if not user.is_authenticated:
+        return Value(False)
+    return Exists(
+        Registration.objects.filter(
+            event=OuterRef("pk"), user=user, status=RegistrationStatus.CONFIRMED
+        )
+    )
+
+
+def seats_taken(event: Event, *, ticket_type=None) -> int:
+    registrations = Registration.objects.filter(holds_seats(), event=event)
+    if ticket_type is not None:
+        registrations = registrations.filter(ticket_type=ticket_type)
+    return registrations.aggregate(seats=Sum("quantity"))["seats"] or 0
+
+
+def visible_registrations(user) -> QuerySet[Registration]:
+    """A user's own registrations, those for events they organize, or all for admins."""
+    registrations = Registration.objects.all()
+    if not user.is_authenticated:
+        return registrations.none()
+    if user.is_admin:
+        return registrations
+    return registrations.filter(Q(user=user) | Q(event__organizer=user))
+
+
+def visible_tickets(user) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.all()
+    if not user.is_authenticated:
+        return tickets.none()
+    if user.is_admin:
+        return tickets
+    return tickets.filter(Q(registration__user=user) | Q(event__organizer=user))
+
+
+def visible_waitlist(user) -> QuerySet[WaitlistEntry]:
+    entries = WaitlistEntry.objects.all()
+    if not user.is_authenticated:
+        return entries.none()
+    if user.is_admin:
+        return entries
+    return entries.filter(Q(user=user) | Q(event__organizer=user))
+
+
+def with_positions(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
+    """Annotate each waiting entry with its place in its event's queue (1 = next), counted now,
+    so it is never stale. Entries that are not waiting get none."""
+    ahead = (
+        WaitlistEntry.objects.filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")),
+            event=OuterRef("event"),
+            status=WaitlistStatus.WAITING,
+        )
+        .values("event")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return entries.annotate(
+        queue_position=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1
+    )
+
+
+def attendees_of(event: Event) -> QuerySet[Registration]:
+    """An event's registrations, with how many of each one's tickets were checked in."""
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("user", "ticket_type")
+        .annotate(checked_in_count=Count("tickets", filter=Q(tickets__checked_in_at__isnull=False)))
+        .order_by("created_at", "id")
+    )
+
+
+def event_statistics(event: Event) -> dict:
+    """The organizer's numbers for one event. Revenue is what confirmed registrations cost;
+    refunds and ratings come with the payments and reviews capabilities (zero until then)."""
+    now = timezone.now()
+    taken = seats_taken(event)
+    confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    by_type = (
+        event.ticket_types.annotate(sold=seats_taken_by_ticket_type(now))
+        .order_by("price", "id")
+        .values("id", "name", "price", "quantity", "sold")
+    )
+    by_day = (
+        Registration.objects.filter(event=event)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(registrations=Count("id"), seats=Sum("quantity"))
+        .order_by("day")
+    )
+    totals = confirmed.aggregate(seats=Sum("quantity"), revenue=Sum("total_price"))
+    return {
+        "total_attendees": totals["seats"] or 0,
+        "checked_in": Ticket.objects.filter(event=event, checked_in_at__isnull=False).count(),
+        "available_spots": max(event.capacity - taken, 0),
+        "waitlist_count": WaitlistEntry.objects.filter(
+            event=event, status=WaitlistStatus.WAITING
+        ).count(),
+        "reviews_count": 0,
+        "average_rating": None,
+        "currency": event.currency,
+        "total_revenue": str(totals["revenue"] or Decimal("0.00")),
+        "refunded_amount": "0.00",
+        "by_ticket_type": [
+            {**row, "price": str(row["price"]), "available": max(row["quantity"] - row["sold"], 0)}
+            for row in by_type
+        ],
+        "registrations_by_day": [
+            {
+                "date": row["day"].isoformat(),
+                "registrations": row["registrations"],
+                "seats": row["seats"],
+            }
+            for row in by_day
+        ],
+    }

@@ -1,0 +1,187 @@
+from rest_framework import serializers
+
+from events.models import Event, Session, TicketType
+from registrations.models import (
+    ProgressStatus,
+    Registration,
+    RegistrationStatus,
+    SessionProgress,
+    Ticket,
+    WaitlistEntry,
+)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    event_title = serializers.CharField(source="event.title", read_only=True)
+    is_valid = serializers.SerializerMethodField(
+        help_text="True while the registration is confirmed: the ticket admits its holder."
+    )
+
+    class Meta:
+        model = Ticket
+        fields = (
+            "code",
+            "event",
+            "event_title",
+            "registration",
+            "attendee_name",
+            "ticket_type",
+            "checked_in_at",
+            "is_valid",
+        )
+        read_only_fields = fields
+
+    def get_is_valid(self, ticket) -> bool:
+        return ticket.registration.status == RegistrationStatus.CONFIRMED
+
+
+class RegistrationTicketSerializer(TicketSerializer):
+    """A ticket inside its registration: the event and registration are implied."""
+
+    class Meta(TicketSerializer.Meta):
+        fields = ("code", "attendee_name", "ticket_type", "checked_in_at")
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all())
+    event_title = serializers.CharField(source="event.title", read_only=True)
+    user_name = serializers.CharField(source="user.full_name", read_only=True)
+    ticket_type = serializers.PrimaryKeyRelatedField(
+        queryset=TicketType.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Default: the cheapest ticket type on sale.",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    status = serializers.CharField(source="display_status", read_only=True)
+    tickets = RegistrationTicketSerializer(many=True, read_only=True)
+    payment_status = serializers.SerializerMethodField(
+        help_text="`free`, or for a paid registration `unpaid` until it is confirmed, then `paid`."
+    )
+
+    class Meta:
+        model = Registration
+        fields = (
+            "id",
+            "event",
+            "event_title",
+            "user",
+            "user_name",
+            "ticket_type",
+            "quantity",
+            "status",
+            "unit_price",
+            "total_price",
+            "currency",
+            "special_requirements",
+            "expires_at",
+            "tickets",
+            "payment_status",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+        )
+        read_only_fields = (
+            "id",
+            "user",
+            "unit_price",
+            "total_price",
+            "currency",
+            "expires_at",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+        )
+
+    def get_payment_status(self, registration) -> str:
+        if registration.is_free:
+            return "free"
+        return "paid" if registration.confirmed_at else "unpaid"
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    """One line of an event's attendee list."""
+
+    user_name = serializers.CharField(source="user.full_name")
+    email = serializers.EmailField(source="user.email")
+    ticket_type_name = serializers.CharField(source="ticket_type.name")
+    status = serializers.CharField(source="display_status")
+    checked_in = serializers.IntegerField(source="checked_in_count")
+
+    class Meta:
+        model = Registration
+        fields = (
+            "id",
+            "user",
+            "user_name",
+            "email",
+            "ticket_type",
+            "ticket_type_name",
+            "quantity",
+            "status",
+            "checked_in",
+            "total_price",
+            "currency",
+            "created_at",
+            "special_requirements",
+        )
+        read_only_fields = fields
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    session = serializers.PrimaryKeyRelatedField(
+        queryset=Session.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Record attendance of one session (marks the holder's progress completed).",
+    )
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all())
+    ticket_type = serializers.PrimaryKeyRelatedField(
+        queryset=TicketType.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Default: any ticket type.",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    position = serializers.IntegerField(
+        source="queue_position",
+        read_only=True,
+        default=None,
+        help_text="Place in the queue while waiting (1 = next); null otherwise.",
+    )
+
+    class Meta:
+        model = WaitlistEntry
+        fields = (
+            "id",
+            "event",
+            "ticket_type",
+            "quantity",
+            "status",
+            "position",
+            "registration",
+            "offer_expires_at",
+            "created_at",
+        )
+        read_only_fields = ("id", "status", "registration", "offer_expires_at", "created_at")
+
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        if entry.status != "waiting":
+            data["position"] = None
+        return data
+
+
+class ProgressSerializer(serializers.ModelSerializer):
+    session_title = serializers.CharField(source="session.title", read_only=True)
+    event = serializers.IntegerField(source="session.event_id", read_only=True)
+    status = serializers.ChoiceField(choices=ProgressStatus.choices, required=False)
+
+    class Meta:
+        model = SessionProgress
+        fields = ("id", "session", "session_title", "event", "status", "notes", "completed_at")
+        read_only_fields = ("id", "session", "completed_at")

@@ -1,0 +1,221 @@
+import io
+
+import qrcode
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.negotiation import FileResponsesMixin
+from events.selectors import visible_events
+from registrations import dashboard, selectors, services
+from registrations.filters import ProgressFilter, RegistrationFilter, TicketFilter, WaitlistFilter
+from registrations.models import Registration, RegistrationStatus, SessionProgress
+from registrations.serializers import (
+    CheckInSerializer,
+    ProgressSerializer,
+    RegistrationSerializer,
+    TicketSerializer,
+    WaitlistEntrySerializer,
+)
+from users.permissions import IsOrganizer
+
+
+class VisibleEventFieldMixin:
+    """The `event` field of an input only accepts events the user may see; others are "not
+    found", as everywhere else."""
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.action == "create":
+            serializer.fields["event"].queryset = visible_events(self.request.user)
+        return serializer
+
+
+class RegistrationViewSet(
+    VisibleEventFieldMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """`registrations/`: one's own; organizers also see those for their events, admins all."""
+
+    serializer_class = RegistrationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = RegistrationFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return (
+            selectors.visible_registrations(self.request.user)
+            .select_related("event", "user", "ticket_type")
+            .prefetch_related("tickets")
+        )
+
+    def _present(self, registration: Registration) -> dict:
+        return self.get_serializer(self.get_queryset().get(pk=registration.pk)).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        registration = services.register_for_event(
+            user=request.user, request=request, **serializer.validated_data
+        )
+        return Response(self._present(registration), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        registration = services.cancel_registration(
+            registration=self.get_object(), actor=request.user, request=request
+        )
+        return Response(self._present(registration))
+
+    def _managed_registration(self) -> Registration:
+        registration = self.get_object()
+        if not registration.event.is_managed_by(self.request.user):
+            raise PermissionDenied("Only the event's organizer can decide on registrations.")
+        return registration
+
+    @extend_schema(request=None, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Approve a registration for an event that requires approval."""
+        registration = services.approve_registration(
+            registration=self._managed_registration(), actor=request.user, request=request
+        )
+        return Response(self._present(registration))
+
+    @extend_schema(request=None, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        registration = services.reject_registration(
+            registration=self._managed_registration(), actor=request.user, request=request
+        )
+        return Response(self._present(registration))
+
+
+class TicketViewSet(FileResponsesMixin, viewsets.ReadOnlyModelViewSet):
+    """`tickets/`: one's own tickets; organizers also those of their events. Addressed by code."""
+
+    serializer_class = TicketSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = TicketFilter
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
+    file_actions = ("qr",)
+    search_fields = ["attendee_name", "code"]
+    ordering_fields = ["created_at", "checked_in_at"]
+
+    def get_queryset(self):
+        return selectors.visible_tickets(self.request.user).select_related("event", "registration")
+
+    @extend_schema(responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"])
+    def qr(self, request, code=None):
+        """The ticket's code as a QR code (PNG), to show at the door."""
+        ticket = self.get_object()
+        image = qrcode.make(ticket.code, box_size=8, border=2)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return HttpResponse(buffer.getvalue(), content_type="image/png")
+
+    @extend_schema(request=CheckInSerializer, responses=TicketSerializer)
+    @action(detail=False, methods=["post"], permission_classes=[IsOrganizer])
+    def check_in(self, request):
+        """Admit a ticket by its code (optionally to one session). Organizers of the event and
+        admins only; a code of another organizer's event is unknown (404)."""
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.check_in(actor=request.user, request=request, **serializer.validated_data)
+        return Response(TicketSerializer(ticket, context=self.get_serializer_context()).data)
+
+
+class WaitlistViewSet(
+    VisibleEventFieldMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """`waitlist/`: one's own places in queues; organizers also see their events' queues."""
+
+    serializer_class = WaitlistEntrySerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = WaitlistFilter
+    ordering_fields = ["created_at"]
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self):
+        return selectors.with_positions(selectors.visible_waitlist(self.request.user))
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.join_waitlist(
+            user=request.user, request=request, **serializer.validated_data
+        )
+        fresh = self.get_queryset().get(pk=entry.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=WaitlistEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        entry = self.get_object()
+        if entry.user_id != request.user.pk:
+            raise PermissionDenied("Only the person waiting can leave the waitlist.")
+        services.leave_waitlist(entry=entry, request=request)
+        return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)
+
+
+class ProgressViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """`progress/`: one row per session of each event the user is confirmed for."""
+
+    serializer_class = ProgressSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = ProgressFilter
+    ordering = ["session__starts_at", "id"]
+
+    def get_queryset(self):
+        if not self.request.user.is_authenticated:  # the schema generator asks anonymously
+            return SessionProgress.objects.none()
+        confirmed = Registration.objects.filter(
+            event=OuterRef("session__event"),
+            user=self.request.user,
+            status=RegistrationStatus.CONFIRMED,
+        )
+        return SessionProgress.objects.filter(
+            Exists(confirmed), user=self.request.user
+        ).select_related("session")
+
+    def list(self, request, *args, **kwargs):
+        services.progress_for(user=request.user)
+        return super().list(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_progress(
+            progress=serializer.instance, **serializer.validated_data
+        )
+
+
+class DashboardView(APIView):
+    """`dashboard/`: what matters to the caller, by role."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(dashboard.for_user(request.user))
