@@ -146,6 +146,9 @@ class SessionAttendance(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.ticket.attendee_name} at {self.session}"
+
 
 class WaitlistStatus(models.TextChoices):
     WAITING = "waiting"
@@ -223,3 +226,6 @@ class SessionProgress(models.Model):
                 fields=["user", "session"], name="one_progress_row_per_user_and_session"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.session}: {self.status}"
