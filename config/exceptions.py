@@ -7,6 +7,7 @@ Django's, and anything unexpected are translated here too, so no view formats an
 """
 
 import logging
+from datetime import datetime
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.fields import DateTimeField
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -67,8 +69,16 @@ class Conflict(ApplicationError):
         super().__init__(message, code=code, status_code=status.HTTP_409_CONFLICT, details=details)
 
 
+def _api_value(value):
+    """Times in `details` look like every other time in the API (UTC, whole seconds, `Z`)."""
+    if isinstance(value, datetime):
+        return DateTimeField().to_representation(value)
+    return value
+
+
 def error_body(message: str, code: str, details: dict | None = None) -> dict:
-    return {"success": False, "message": message, "error_code": code, "details": details or {}}
+    details = {key: _api_value(value) for key, value in (details or {}).items()}
+    return {"success": False, "message": message, "error_code": code, "details": details}
 
 
 def error_response(message: str, code: str, status_code: int, details=None, headers=None):

@@ -122,6 +122,23 @@ EVENTS = [
             "description": "Lightning talks and pizza.",
         },
         [("RSVP", "0.00", 60)],
+        [("Lightning talks", 0, 1.5, ""), ("Pizza and networking", 1.5, 1.5, "")],
+    ),
+    (
+        "django-girls-workshop",
+        "organizer",
+        "workshop",
+        "Django Girls Workshop (sold out)",
+        12,
+        8,
+        3,
+        {
+            "location": "Code Hub, London",
+            "level": "beginner",
+            "tags": ["django", "beginners"],
+            "description": "A free first-website day. Three seats, and a waitlist.",
+        },
+        [("Free seat", "0.00", 3)],
         [],
     ),
     (

@@ -61,18 +61,24 @@ def lowest_active_price():
     )
 
 
+def with_viewer_attendance(events: QuerySet[Event], viewer) -> QuerySet[Event]:
+    """`viewer_is_attendee`: whether the viewer holds a confirmed registration (for the join
+    link, see `Event.shows_online_url_to`)."""
+    return events.annotate(viewer_is_attendee=is_confirmed_attendee(viewer))
+
+
 def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     """Everything an event's representation needs, in a fixed number of queries whatever the
     page size: organizer and category joined; price, seats taken, waitlist length and whether
     the viewer is a confirmed attendee annotated; ticket types, sessions and tags prefetched."""
     now = timezone.now()
     return (
-        events.select_related("organizer", "category")
+        with_viewer_attendance(events, viewer)
+        .select_related("organizer", "category")
         .annotate(
             price=lowest_active_price(),
             seats_taken=seats_taken_by_event(now),
             waitlist_count=waiting_count_by_event(),
-            viewer_is_attendee=is_confirmed_attendee(viewer),
         )
         .prefetch_related(
             Prefetch("ticket_types", queryset=ticket_types_with_sales()),

@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -11,6 +11,7 @@ from config.exceptions import ApplicationError
 from config.negotiation import FileResponsesMixin
 from events import selectors, services
 from events.calendar import event_calendar
+from events.exports import attendees_csv
 from events.filters import EventFilter, SessionFilter, TicketTypeFilter
 from events.models import Event, Session, TicketType
 from events.permissions import IsEventManagerOrReadOnly
@@ -20,6 +21,8 @@ from events.serializers import (
     SessionSerializer,
     TicketTypeSerializer,
 )
+from registrations.selectors import attendees_of, event_statistics
+from registrations.serializers import AttendeeSerializer
 from users.permissions import IsAdmin, IsOrganizer
 
 
@@ -61,12 +64,14 @@ class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        events = (
-            selectors.listed_events(user)
-            if self.action == "list"
-            else selectors.visible_events(user)
+        if self.action == "list":
+            return selectors.with_listing_data(selectors.listed_events(user), user)
+        if self.action == "retrieve":
+            return selectors.with_listing_data(selectors.visible_events(user), user)
+        # Actions that change or export an event read only the event itself.
+        return selectors.with_viewer_attendance(
+            selectors.visible_events(user).select_related("organizer"), user
         )
-        return selectors.with_listing_data(events, user)
 
     def _present(self, event: Event) -> dict:
         """The event as the API shows it, read again with everything the listing annotates."""
@@ -108,6 +113,35 @@ class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
     def cancel(self, request, pk=None):
         event = services.cancel_event(event=self.get_object(), actor=request.user, request=request)
         return Response(self._present(event))
+
+    def _managed_event(self) -> Event:
+        event = self.get_object()
+        if not event.is_managed_by(self.request.user):
+            raise PermissionDenied("Only the event's organizer or an admin may see this.")
+        return event
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses={
+            200: AttendeeSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+        },
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def attendees(self, request, pk=None):
+        """The event's registrations with name, e-mail, ticket type, quantity, status and how
+        many tickets were checked in; `?format=csv` gives the whole list as CSV."""
+        event = self._managed_event()
+        registrations = attendees_of(event)
+        if request.query_params.get("format") == "csv":
+            return attendees_csv(event, registrations)
+        page = self.paginate_queryset(registrations)
+        return self.get_paginated_response(AttendeeSerializer(page, many=True).data)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def statistics(self, request, pk=None):
+        return Response(event_statistics(self._managed_event()))
 
     @extend_schema(
         responses={

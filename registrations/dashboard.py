@@ -42,6 +42,19 @@ def _events_by_status(events) -> dict:
     )
 
 
+def _registrations_by_displayed_status(registrations) -> dict:
+    """Counts by status as the API shows it: a hold that ran out is `expired` at once."""
+    now = timezone.now()
+    ran_out = Q(status=RegistrationStatus.PENDING, expires_at__lte=now)
+    return registrations.aggregate(
+        pending=Count("id", filter=holds_seats(now) & Q(status=RegistrationStatus.PENDING)),
+        confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        cancelled=Count("id", filter=Q(status=RegistrationStatus.CANCELLED)),
+        expired=Count("id", filter=Q(status=RegistrationStatus.EXPIRED) | ran_out),
+        rejected=Count("id", filter=Q(status=RegistrationStatus.REJECTED)),
+    )
+
+
 def attendee_part(user) -> dict:
     now = timezone.now()
     upcoming = (
@@ -85,10 +98,7 @@ def admin_part() -> dict:
     users_by_role.update(
         User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id"))
     )
-    registrations_by_status = {status: 0 for status in RegistrationStatus.values}
-    registrations_by_status.update(
-        Registration.objects.values_list("status").annotate(n=Count("id"))
-    )
+    registrations_by_status = _registrations_by_displayed_status(Registration.objects.all())
     return {
         "users_by_role": users_by_role,
         "events_by_status": _events_by_status(Event.objects.all()),

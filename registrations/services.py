@@ -57,6 +57,8 @@ def _ticket_types_on_sale(event: Event):
 
 
 def _choose_ticket_type(event: Event, ticket_type: TicketType | None) -> TicketType:
+    """The ticket type to sell, read from the database while the event is locked: its price
+    and quantity are the server's, whatever object the caller holds."""
     if ticket_type is None:
         on_sale = _ticket_types_on_sale(event)
         if not on_sale:
@@ -64,7 +66,8 @@ def _choose_ticket_type(event: Event, ticket_type: TicketType | None) -> TicketT
                 ConflictCode.REGISTRATION_CLOSED, "No tickets are on sale for this event."
             )
         return on_sale[0]
-    if ticket_type.event_id != event.pk:
+    ticket_type = event.ticket_types.filter(pk=ticket_type.pk).first()
+    if ticket_type is None:
         raise ApplicationError(
             "That ticket type belongs to another event.",
             code="validation_error",
@@ -158,6 +161,18 @@ def _release_expired_holds(event: Event, now) -> None:
 
 
 @transaction.atomic
+def settle_expired_holds(*, event_id: int) -> None:
+    """Expire the event's holds that ran out and move its waitlist, in a transaction of its
+    own: the queue moves even when the request that noticed the expired holds is then refused
+    (and rolled back)."""
+    now = timezone.now()
+    stale = Registration.objects.filter(
+        event_id=event_id, status=RegistrationStatus.PENDING, expires_at__lte=now
+    )
+    if stale.exists():
+        _release_expired_holds(lock_event(event_id), now)
+
+
 def register_for_event(
     *,
     user,
@@ -176,7 +191,20 @@ def register_for_event(
     paid ones hold the seats for REGISTRATION_HOLD_MINUTES awaiting payment; events requiring
     approval hold them until the organizer decides.
     """
-    event = lock_event(event.pk)
+    settle_expired_holds(event_id=event.pk)
+    return _book(
+        user=user,
+        event_id=event.pk,
+        ticket_type=ticket_type,
+        quantity=quantity,
+        special_requirements=special_requirements,
+        request=request,
+    )
+
+
+@transaction.atomic
+def _book(*, user, event_id, ticket_type, quantity, special_requirements, request):
+    event = lock_event(event_id)
     now = timezone.now()
     _release_expired_holds(event, now)
     _check_registration_open(event)
@@ -365,11 +393,10 @@ def check_quantity_change(*, ticket_type: TicketType, quantity: int) -> None:
         )
 
 
-@transaction.atomic
 def expire_holds() -> int:
-    """Mark every hold that ran out as expired and promote each event's waitlist. The seats
-    stopped counting when the hold ran out; this makes the records say so and moves the queue.
-    Returns how many events were visited."""
+    """Mark every hold that ran out as expired and promote each event's waitlist, one event per
+    transaction. The seats stopped counting when the hold ran out; this makes the records say
+    so and moves the queue. Returns how many events were visited."""
     now = timezone.now()
     event_ids = (
         Registration.objects.filter(status=RegistrationStatus.PENDING, expires_at__lte=now)
@@ -377,21 +404,27 @@ def expire_holds() -> int:
         .distinct()
         .order_by("event_id")
     )
-    for event_id in list(event_ids):
-        with transaction.atomic():
-            _release_expired_holds(lock_event(event_id), now)
+    event_ids = list(event_ids)
+    for event_id in event_ids:
+        settle_expired_holds(event_id=event_id)
     return len(event_ids)
 
 
 # --- Waitlist ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def join_waitlist(
     *, user, event: Event, ticket_type: TicketType | None = None, quantity: int = 1, request=None
 ) -> WaitlistEntry:
-    """Queue for seats of a sold-out event. Refused while seats are free (register instead)."""
-    event = lock_event(event.pk)
+    """Queue for seats of a sold-out event. Refused while seats are free (register instead),
+    and for more seats than one order of the ticket type (or of any type on sale) may hold."""
+    settle_expired_holds(event_id=event.pk)
+    return _join_waitlist(user=user, event_id=event.pk, ticket_type=ticket_type, quantity=quantity)
+
+
+@transaction.atomic
+def _join_waitlist(*, user, event_id, ticket_type, quantity) -> WaitlistEntry:
+    event = lock_event(event_id)
     now = timezone.now()
     _release_expired_holds(event, now)
     _check_registration_open(event)
@@ -408,7 +441,17 @@ def join_waitlist(
         _check_quantity(ticket_type, quantity)
         candidates = [ticket_type]
     else:
-        candidates = _ticket_types_on_sale(event)
+        candidates = [
+            candidate
+            for candidate in _ticket_types_on_sale(event)
+            if quantity <= candidate.max_per_order
+        ]
+        if not candidates:
+            raise ApplicationError(
+                f"No ticket type on sale allows {quantity} tickets in one order.",
+                code="validation_error",
+                details={"quantity": ["More than one order may hold."]},
+            )
     if any(quantity <= _free_seats(event, candidate) for candidate in candidates):
         raise Conflict(
             ConflictCode.SEATS_AVAILABLE,
@@ -463,7 +506,8 @@ def promote_waitlist(*, event: Event, now) -> list[WaitlistEntry]:
                 type_free[candidate.id] = candidate.quantity - seats_taken(
                     event, ticket_type=candidate
                 )
-            if candidate.is_on_sale and entry.quantity <= type_free[candidate.id]:
+            fits = entry.quantity <= min(type_free[candidate.id], candidate.max_per_order)
+            if candidate.is_on_sale and fits:
                 ticket_type = candidate
                 break
         if ticket_type is None:

@@ -100,3 +100,40 @@ class SessionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Session {n}")
     starts_at = factory.LazyAttribute(lambda session: session.event.starts_at)
     ends_at = factory.LazyAttribute(lambda session: session.event.starts_at + timedelta(hours=1))
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration of one seat. For tickets, use `services.register_for_event` or
+    create them with TicketFactory."""
+
+    class Meta:
+        model = "registrations.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    ticket_type = factory.SubFactory(TicketTypeFactory, event=factory.SelfAttribute("..event"))
+    quantity = 1
+    status = "confirmed"
+    unit_price = factory.LazyAttribute(lambda r: r.ticket_type.price)
+    total_price = factory.LazyAttribute(lambda r: r.ticket_type.price * r.quantity)
+    currency = factory.LazyAttribute(lambda r: r.event.currency)
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Ticket"
+
+    registration = factory.SubFactory(RegistrationFactory)
+    event = factory.LazyAttribute(lambda t: t.registration.event)
+    ticket_type = factory.LazyAttribute(lambda t: t.registration.ticket_type)
+    attendee_name = factory.LazyAttribute(lambda t: t.registration.user.full_name)
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.WaitlistEntry"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    quantity = 1

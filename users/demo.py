@@ -1,4 +1,4 @@
-"""Demo accounts for `seed_demo`: one admin, two organizers, three attendees."""
+"""Demo accounts for `seed_demo`: one admin, two organizers, five attendees."""
 
 from users.models import Role, User
 
@@ -11,6 +11,8 @@ DEMO_USERS = [
     ("alice", "Alice", "Attendee", Role.ATTENDEE, ""),
     ("bob", "Bob", "Builder", Role.ATTENDEE, ""),
     ("carol", "Carol", "Coder", Role.ATTENDEE, ""),
+    ("dave", "Dave", "Developer", Role.ATTENDEE, ""),
+    ("erin", "Erin", "Engineer", Role.ATTENDEE, ""),
 ]
 
 

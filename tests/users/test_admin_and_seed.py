@@ -72,7 +72,7 @@ def test_seed_demo_is_idempotent_and_prints_passwords_once(capsys):
 
     assert "EventHub-demo-2026" in first
     assert "EventHub-demo-2026" not in second
-    assert User.objects.count() == 6
+    assert User.objects.count() == 8
     assert User.objects.get(username="admin").is_staff
     assert User.objects.filter(role="organizer").count() == 2
     from events.models import Category
@@ -85,3 +85,12 @@ def test_seed_demo_is_idempotent_and_prints_passwords_once(capsys):
         "meetup",
         "training",
     }
+    from events.models import Event
+    from registrations.models import Registration, Ticket, WaitlistEntry
+
+    sold_out = Event.objects.get(slug="django-girls-workshop")
+    assert sold_out.registrations.filter(status="confirmed").count() == sold_out.capacity
+    assert WaitlistEntry.objects.filter(event=sold_out, status="waiting").count() == 2
+    assert Event.objects.filter(status="published").count() == 10
+    assert Registration.objects.filter(status="confirmed").count() == 11
+    assert Ticket.objects.filter(checked_in_at__isnull=False).count() == 2

@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 SEEDERS = [
     "users.demo.seed",
     "events.demo.seed",
+    "registrations.demo.seed",
 ]
 
 

@@ -1,0 +1,541 @@
+"""`registrations/`: booking, holds, approval, cancellation, and who may see and do what."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from registrations import services
+from registrations.models import Registration, Ticket
+from tests.conftest import authenticated_client
+from tests.core.test_conventions import assert_error
+from tests.factories import (
+    EventFactory,
+    OrganizerFactory,
+    RegistrationFactory,
+    TicketTypeFactory,
+    UserFactory,
+)
+from users.models import ActivityLog
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/registrations/"
+
+CONTRACT_FIELDS = {
+    "id",
+    "event",
+    "event_title",
+    "user",
+    "user_name",
+    "ticket_type",
+    "quantity",
+    "status",
+    "unit_price",
+    "total_price",
+    "currency",
+    "special_requirements",
+    "expires_at",
+    "tickets",
+    "payment_status",
+    "created_at",
+    "confirmed_at",
+    "cancelled_at",
+}
+
+
+def free_event(**overrides):
+    event = EventFactory(**overrides)
+    TicketTypeFactory(event=event, name="Free", price=Decimal("0.00"), quantity=event.capacity)
+    return event
+
+
+def paid_event(price="25.00", **overrides):
+    event = EventFactory(currency="EUR", **overrides)
+    TicketTypeFactory(event=event, name="Standard", price=Decimal(price), quantity=event.capacity)
+    return event
+
+
+class TestBooking:
+    def test_a_free_event_confirms_at_once_with_one_ticket_per_seat(self, user_client, user):
+        event = free_event()
+        response = user_client.post(URL, {"event": event.pk, "quantity": 3}, format="json")
+
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert set(body) == CONTRACT_FIELDS
+        assert body["status"] == "confirmed" and body["confirmed_at"]
+        assert body["user"] == user.pk and body["quantity"] == 3
+        assert body["total_price"] == "0.00" and body["payment_status"] == "free"
+        assert body["expires_at"] is None
+        codes = [ticket["code"] for ticket in body["tickets"]]
+        assert len(codes) == 3 and len(set(codes)) == 3
+        assert all(len(code) >= 32 for code in codes)  # 192 random bits, base64url
+        entry = ActivityLog.objects.get(action="registration_created")
+        assert entry.user == user and entry.target_id == str(body["id"])
+
+    def test_a_paid_event_holds_the_seats_pending_payment(self, user_client, settings):
+        settings.REGISTRATION_HOLD_MINUTES = 15
+        event = paid_event(price="25.00")
+        before = timezone.now()
+
+        body = user_client.post(URL, {"event": event.pk, "quantity": 2}, format="json").json()
+
+        assert body["status"] == "pending" and body["tickets"] == []
+        assert body["unit_price"] == "25.00" and body["total_price"] == "50.00"
+        assert body["currency"] == "EUR" and body["payment_status"] == "unpaid"
+        expires = Registration.objects.get(pk=body["id"]).expires_at
+        assert before + timedelta(minutes=14) < expires <= timezone.now() + timedelta(minutes=15)
+
+    def test_the_price_comes_from_the_server_not_the_client(self, user_client):
+        event = paid_event(price="40.00")
+        body = user_client.post(
+            URL, {"event": event.pk, "unit_price": "0.01", "total_price": "0.01"}, format="json"
+        ).json()
+        assert body["unit_price"] == "40.00" and body["total_price"] == "40.00"
+
+    def test_the_cheapest_ticket_type_on_sale_is_the_default(self, user_client):
+        event = EventFactory()
+        TicketTypeFactory(event=event, name="VIP", price="90.00")
+        cheap = TicketTypeFactory(event=event, name="Regular", price="10.00")
+        TicketTypeFactory(event=event, name="Hidden", price="1.00", is_active=False)
+        TicketTypeFactory(
+            event=event, name="Later", price="2.00", sales_start=timezone.now() + timedelta(days=1)
+        )
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert body["ticket_type"] == cheap.pk
+
+    def test_a_chosen_ticket_type_is_used(self, user_client):
+        event = EventFactory()
+        TicketTypeFactory(event=event, price="10.00")
+        vip = TicketTypeFactory(event=event, name="VIP", price="90.00")
+        body = user_client.post(
+            URL, {"event": event.pk, "ticket_type": vip.pk}, format="json"
+        ).json()
+        assert body["ticket_type"] == vip.pk and body["total_price"] == "90.00"
+
+    def test_an_event_requiring_approval_holds_the_seats_until_decided(self, user_client):
+        event = free_event(requires_approval=True)
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert body["status"] == "pending" and body["expires_at"] is None
+
+    def test_special_requirements_are_kept(self, user_client):
+        event = free_event()
+        body = user_client.post(
+            URL, {"event": event.pk, "special_requirements": "Vegan"}, format="json"
+        ).json()
+        assert body["special_requirements"] == "Vegan"
+
+
+class TestBookingConflicts:
+    def test_sold_out_when_the_event_is_full(self, user_client):
+        event = free_event(capacity=2)
+        RegistrationFactory(event=event, ticket_type=event.ticket_types.get(), quantity=2)
+        body = assert_error(
+            user_client.post(URL, {"event": event.pk}, format="json"), 409, "sold_out"
+        )
+        assert body["details"] == {"available": 0}
+
+    def test_sold_out_when_the_ticket_type_is_exhausted(self, user_client):
+        event = EventFactory(capacity=100)
+        scarce = TicketTypeFactory(event=event, quantity=1, price="0")
+        RegistrationFactory(event=event, ticket_type=scarce)
+        assert_error(
+            user_client.post(URL, {"event": event.pk, "ticket_type": scarce.pk}, format="json"),
+            409,
+            "sold_out",
+        )
+
+    def test_asking_for_more_than_is_left_says_how_many_are(self, user_client):
+        event = free_event(capacity=3)
+        RegistrationFactory(event=event, ticket_type=event.ticket_types.get(), quantity=2)
+        body = assert_error(
+            user_client.post(URL, {"event": event.pk, "quantity": 2}, format="json"),
+            409,
+            "sold_out",
+        )
+        assert body["details"] == {"available": 1}
+        assert "1 seat" in body["message"]
+
+    def test_pending_holds_take_seats(self, user_client):
+        event = paid_event(capacity=1)
+        RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            status="pending",
+            expires_at=timezone.now() + timedelta(minutes=10),
+            confirmed_at=None,
+        )
+        assert_error(user_client.post(URL, {"event": event.pk}, format="json"), 409, "sold_out")
+
+    def test_an_expired_hold_frees_its_seats_at_once(self, user_client):
+        event = paid_event(capacity=1)
+        stale = RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            status="pending",
+            expires_at=timezone.now() - timedelta(seconds=1),
+            confirmed_at=None,
+        )
+        response = user_client.post(URL, {"event": event.pk}, format="json")
+        assert response.status_code == 201
+        stale.refresh_from_db()
+        assert stale.status == "expired"
+
+    def test_already_registered(self, user_client, user):
+        event = free_event()
+        user_client.post(URL, {"event": event.pk}, format="json")
+        assert_error(
+            user_client.post(URL, {"event": event.pk}, format="json"), 409, "already_registered"
+        )
+        assert Registration.objects.filter(user=user).count() == 1
+
+    def test_registering_again_after_cancelling_is_allowed(self, user_client):
+        event = free_event()
+        first = user_client.post(URL, {"event": event.pk}, format="json").json()
+        user_client.post(f"{URL}{first['id']}/cancel/")
+        assert user_client.post(URL, {"event": event.pk}, format="json").status_code == 201
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"status": "cancelled"},
+            {"registration_deadline": timezone.now() - timedelta(minutes=1)},
+            {"registration_opens_at": timezone.now() + timedelta(days=1)},
+        ],
+        ids=["cancelled", "past-deadline", "not-yet-open"],
+    )
+    def test_registration_closed(self, user_client, overrides):
+        event = free_event(**overrides)
+        assert_error(
+            user_client.post(URL, {"event": event.pk}, format="json"), 409, "registration_closed"
+        )
+
+    def test_an_event_that_has_started_is_closed(self, user_client):
+        start = timezone.now() - timedelta(hours=1)
+        event = free_event(starts_at=start, ends_at=start + timedelta(hours=5))
+        assert_error(
+            user_client.post(URL, {"event": event.pk}, format="json"), 409, "registration_closed"
+        )
+
+    def test_a_ticket_type_off_sale_is_closed(self, user_client):
+        event = EventFactory()
+        ended = TicketTypeFactory(event=event, sales_end=timezone.now() - timedelta(hours=1))
+        assert_error(
+            user_client.post(URL, {"event": event.pk, "ticket_type": ended.pk}, format="json"),
+            409,
+            "registration_closed",
+        )
+
+    def test_an_event_with_nothing_on_sale_is_closed(self, user_client):
+        event = EventFactory()
+        assert_error(
+            user_client.post(URL, {"event": event.pk}, format="json"), 409, "registration_closed"
+        )
+
+
+class TestBookingInput:
+    @pytest.mark.parametrize(
+        "data, field",
+        [
+            ({"event": None}, "event"),
+            ({"quantity": 0}, "quantity"),
+            ({"quantity": "two"}, "quantity"),
+            ({"quantity": 101}, "quantity"),
+            ({"event": "abc"}, "event"),
+            ({"event": 999999}, "event"),
+            ({"ticket_type": 999999}, "ticket_type"),
+            ({"special_requirements": "x" * 2001}, "special_requirements"),
+        ],
+    )
+    def test_bad_input_is_400_and_books_nothing(self, user_client, data, field):
+        event = free_event()
+        body = assert_error(
+            user_client.post(URL, {"event": event.pk, **data}, format="json"),
+            400,
+            "validation_error",
+        )
+        assert field in body["details"]
+        assert not Registration.objects.exists()
+
+    def test_more_than_max_per_order_is_refused(self, user_client):
+        event = EventFactory()
+        TicketTypeFactory(event=event, price="0", max_per_order=2)
+        body = assert_error(
+            user_client.post(URL, {"event": event.pk, "quantity": 3}, format="json"),
+            400,
+            "validation_error",
+        )
+        assert "quantity" in body["details"]
+
+    def test_a_ticket_type_of_another_event_is_refused(self, user_client):
+        event = free_event()
+        other = TicketTypeFactory()
+        body = assert_error(
+            user_client.post(URL, {"event": event.pk, "ticket_type": other.pk}, format="json"),
+            400,
+            "validation_error",
+        )
+        assert "ticket_type" in body["details"]
+
+    def test_an_event_you_cannot_see_does_not_exist(self, user_client):
+        event = free_event(status="draft")
+        body = assert_error(
+            user_client.post(URL, {"event": event.pk}, format="json"), 400, "validation_error"
+        )
+        assert "event" in body["details"]
+
+    def test_anonymous_cannot_book(self, api_client):
+        event = free_event()
+        assert_error(
+            api_client.post(URL, {"event": event.pk}, format="json"), 401, "not_authenticated"
+        )
+
+
+class TestReading:
+    def test_users_see_only_their_own(self, user_client, user):
+        mine = RegistrationFactory(user=user)
+        RegistrationFactory()
+        body = user_client.get(URL).json()
+        assert [r["id"] for r in body["results"]] == [mine.pk]
+
+    def test_others_registrations_are_404(self, user_client):
+        theirs = RegistrationFactory()
+        assert_error(user_client.get(f"{URL}{theirs.pk}/"), 404, "not_found")
+        assert_error(user_client.post(f"{URL}{theirs.pk}/cancel/"), 404, "not_found")
+
+    def test_organizers_see_those_for_their_events(self, organizer, organizer_client):
+        event = EventFactory(organizer=organizer)
+        for_mine = RegistrationFactory(event=event)
+        RegistrationFactory()
+        body = organizer_client.get(f"{URL}?event={event.pk}").json()
+        assert [r["id"] for r in body["results"]] == [for_mine.pk]
+        assert organizer_client.get(f"{URL}{for_mine.pk}/").status_code == 200
+
+    def test_admins_see_all(self, admin_client):
+        RegistrationFactory.create_batch(3)
+        assert admin_client.get(URL).json()["count"] == 3
+
+    def test_filter_by_status_uses_the_displayed_status(self, user, user_client):
+        RegistrationFactory(
+            user=user,
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        held = RegistrationFactory(
+            user=user,
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() + timedelta(minutes=5),
+        )
+        body = user_client.get(f"{URL}?status=pending").json()
+        assert [r["id"] for r in body["results"]] == [held.pk]
+        expired = user_client.get(f"{URL}?status=expired").json()["results"]
+        assert [r["status"] for r in expired] == ["expired"]
+
+    def test_invalid_filter_values_are_400(self, user_client):
+        assert_error(user_client.get(f"{URL}?status=lost"), 400, "validation_error")
+        assert_error(user_client.get(f"{URL}?event=abc"), 400, "validation_error")
+
+    def test_ordering_by_created_at(self, user, user_client):
+        first, second = RegistrationFactory(user=user), RegistrationFactory(user=user)
+        ids = [r["id"] for r in user_client.get(f"{URL}?ordering=created_at").json()["results"]]
+        assert ids == [first.pk, second.pk]
+
+    def test_list_query_count_does_not_grow_with_the_page(
+        self, user, user_client, django_assert_max_num_queries
+    ):
+        for _ in range(25):
+            event = free_event()
+            services.register_for_event(user=user, event=event, quantity=2)
+        with django_assert_max_num_queries(4):  # user, count, page, tickets
+            response = user_client.get(f"{URL}?page_size=25")
+        assert len(response.json()["results"]) == 25
+
+
+class TestCancellation:
+    def test_owner_cancels_before_the_start_and_the_seats_free_up(self, user_client):
+        event = free_event(capacity=1)
+        registration = user_client.post(URL, {"event": event.pk}, format="json").json()
+
+        response = user_client.post(f"{URL}{registration['id']}/cancel/")
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "cancelled" and response.json()["cancelled_at"]
+        other = authenticated_client(UserFactory())
+        assert other.post(URL, {"event": event.pk}, format="json").status_code == 201
+        entry = ActivityLog.objects.get(action="registration_cancelled")
+        assert entry.metadata["by_manager"] is False
+
+    def test_owner_cannot_cancel_after_the_start(self, user, user_client):
+        start = timezone.now() - timedelta(hours=1)
+        event = free_event(starts_at=start, ends_at=start + timedelta(hours=3))
+        registration = RegistrationFactory(event=event, user=user)
+        assert_error(user_client.post(f"{URL}{registration.pk}/cancel/"), 409, "not_cancellable")
+
+    def test_the_organizer_cancels_at_any_time(self, organizer, organizer_client):
+        start = timezone.now() - timedelta(hours=1)
+        event = free_event(organizer=organizer, starts_at=start, ends_at=start + timedelta(hours=3))
+        registration = RegistrationFactory(event=event)
+        assert (
+            organizer_client.post(f"{URL}{registration.pk}/cancel/").json()["status"] == "cancelled"
+        )
+
+    def test_an_admin_cancels_any(self, admin_client):
+        registration = RegistrationFactory()
+        assert admin_client.post(f"{URL}{registration.pk}/cancel/").status_code == 200
+
+    def test_cancelling_twice_is_not_cancellable(self, user, user_client):
+        registration = RegistrationFactory(user=user, status="cancelled")
+        assert_error(user_client.post(f"{URL}{registration.pk}/cancel/"), 409, "not_cancellable")
+
+    def test_an_expired_hold_is_not_cancellable(self, user, user_client):
+        registration = RegistrationFactory(
+            user=user,
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        assert_error(user_client.post(f"{URL}{registration.pk}/cancel/"), 409, "not_cancellable")
+
+    def test_tickets_of_a_cancelled_registration_stop_being_valid(self, user_client):
+        event = free_event()
+        registration = user_client.post(URL, {"event": event.pk}, format="json").json()
+        user_client.post(f"{URL}{registration['id']}/cancel/")
+        [ticket] = user_client.get("/api/v1/tickets/").json()["results"]
+        assert ticket["is_valid"] is False
+
+
+class TestRefundRule:
+    """The rule the payments capability applies when a cancellation moves money."""
+
+    def _confirmed_paid(self, hours_before_start, refund_deadline_hours=24):
+        start = timezone.now() + timedelta(hours=hours_before_start)
+        event = paid_event(
+            price="30.00",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            refund_deadline_hours=refund_deadline_hours,
+        )
+        return RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+
+    def test_attendee_gets_everything_back_before_the_deadline(self):
+        registration = self._confirmed_paid(hours_before_start=48)
+        assert services.refund_due_on_cancellation(
+            registration, by_manager=False, now=timezone.now()
+        ) == Decimal("30.00")
+
+    def test_attendee_gets_nothing_back_after_the_deadline(self):
+        registration = self._confirmed_paid(hours_before_start=10)
+        assert services.refund_due_on_cancellation(
+            registration, by_manager=False, now=timezone.now()
+        ) == Decimal("0.00")
+
+    def test_organizer_cancellations_always_refund_in_full(self):
+        registration = self._confirmed_paid(hours_before_start=1)
+        assert services.refund_due_on_cancellation(
+            registration, by_manager=True, now=timezone.now()
+        ) == Decimal("30.00")
+
+    def test_nothing_is_due_on_an_unpaid_hold(self):
+        registration = self._confirmed_paid(hours_before_start=48)
+        registration.status = "pending"
+        assert services.refund_due_on_cancellation(
+            registration, by_manager=True, now=timezone.now()
+        ) == Decimal("0.00")
+
+
+class TestApproval:
+    def _pending(self, organizer, price="0.00"):
+        event = EventFactory(organizer=organizer, requires_approval=True)
+        TicketTypeFactory(event=event, price=Decimal(price))
+        user = UserFactory()
+        return services.register_for_event(user=user, event=event)
+
+    def test_approving_a_free_registration_confirms_it_with_tickets(
+        self, organizer, organizer_client
+    ):
+        registration = self._pending(organizer)
+        body = organizer_client.post(f"{URL}{registration.pk}/confirm/").json()
+        assert body["status"] == "confirmed" and len(body["tickets"]) == 1
+        assert ActivityLog.objects.filter(action="registration_approved").exists()
+
+    def test_approving_a_paid_registration_starts_the_payment_hold(
+        self, organizer, organizer_client
+    ):
+        registration = self._pending(organizer, price="50.00")
+        body = organizer_client.post(f"{URL}{registration.pk}/confirm/").json()
+        assert body["status"] == "pending" and body["expires_at"] is not None
+        assert_error(
+            organizer_client.post(f"{URL}{registration.pk}/confirm/"), 409, "invalid_state"
+        )
+
+    def test_rejecting_frees_the_seats(self, organizer, organizer_client):
+        registration = self._pending(organizer)
+        body = organizer_client.post(f"{URL}{registration.pk}/reject/").json()
+        assert body["status"] == "rejected"
+        assert_error(organizer_client.post(f"{URL}{registration.pk}/reject/"), 409, "invalid_state")
+
+    def test_the_attendee_cannot_decide_their_own(self, organizer):
+        registration = self._pending(organizer)
+        client = authenticated_client(registration.user)
+        assert_error(client.post(f"{URL}{registration.pk}/confirm/"), 403, "permission_denied")
+
+    def test_another_organizer_cannot_see_it(self, organizer):
+        registration = self._pending(organizer)
+        intruder = authenticated_client(OrganizerFactory())
+        assert_error(intruder.post(f"{URL}{registration.pk}/confirm/"), 404, "not_found")
+
+    def test_only_events_requiring_approval_have_decisions(self, organizer, organizer_client):
+        registration = RegistrationFactory(event=EventFactory(organizer=organizer))
+        assert_error(
+            organizer_client.post(f"{URL}{registration.pk}/confirm/"), 409, "invalid_state"
+        )
+
+
+class TestExpiryJob:
+    def test_expire_holds_marks_them_and_is_safe_to_repeat(self):
+        event = paid_event()
+        stale = RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        live = RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() + timedelta(minutes=5),
+        )
+        from registrations.tasks import expire_holds
+
+        assert expire_holds.delay().get() == 1
+        assert expire_holds() == 0
+        stale.refresh_from_db()
+        live.refresh_from_db()
+        assert stale.status == "expired" and live.status == "pending"
+
+
+def test_one_active_registration_per_user_and_event_is_a_database_rule():
+    from django.db import IntegrityError, transaction
+
+    registration = RegistrationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegistrationFactory(
+            event=registration.event,
+            user=registration.user,
+            ticket_type=registration.ticket_type,
+            status="pending",
+        )
+    RegistrationFactory(
+        event=registration.event,
+        user=registration.user,
+        ticket_type=registration.ticket_type,
+        status="cancelled",
+    )
+    assert Ticket.objects.count() == 0
