@@ -87,6 +87,13 @@ def _check_registration_open(event: Event) -> None:
         raise Conflict(ConflictCode.REGISTRATION_CLOSED, "Registration for this event is closed.")
 
 
+def _check_not_registered(event: Event, user) -> None:
+    if Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES).exists():
+        raise Conflict(
+            ConflictCode.ALREADY_REGISTERED, "You already have a registration for this event."
+        )
+
+
 def _check_quantity(ticket_type: TicketType, quantity: int) -> None:
     if quantity > ticket_type.max_per_order:
         raise ApplicationError(
@@ -208,10 +215,7 @@ def _book(*, user, event_id, ticket_type, quantity, special_requirements, reques
     now = timezone.now()
     _release_expired_holds(event, now)
     _check_registration_open(event)
-    if Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES).exists():
-        raise Conflict(
-            ConflictCode.ALREADY_REGISTERED, "You already have a registration for this event."
-        )
+    _check_not_registered(event, user)
     ticket_type = _choose_ticket_type(event, ticket_type)
     _check_quantity(ticket_type, quantity)
     free = _free_seats(event, ticket_type)
@@ -428,10 +432,7 @@ def _join_waitlist(*, user, event_id, ticket_type, quantity) -> WaitlistEntry:
     now = timezone.now()
     _release_expired_holds(event, now)
     _check_registration_open(event)
-    if Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES).exists():
-        raise Conflict(
-            ConflictCode.ALREADY_REGISTERED, "You already have a registration for this event."
-        )
+    _check_not_registered(event, user)
     if WaitlistEntry.objects.filter(
         event=event, user=user, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
     ).exists():

@@ -74,3 +74,10 @@ def organizer_client(organizer):
 @pytest.fixture
 def admin_client(admin_user):
     return authenticated_client(admin_user)
+
+
+@pytest.fixture
+def admin_site(client, admin_user):
+    """The Django admin, signed in as an admin."""
+    client.force_login(admin_user)
+    return client

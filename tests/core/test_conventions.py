@@ -10,21 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.factories import UserFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
-
-ERROR_KEYS = {"success", "message", "error_code", "details"}
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["success"] is False
-    assert body["error_code"] == code
-    assert isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["details"], dict)
-    return body
 
 
 class TestErrorShape:

@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     CategoryFactory,
     EventFactory,
@@ -14,6 +13,7 @@ from tests.factories import (
     SessionFactory,
     TicketTypeFactory,
 )
+from tests.helpers import assert_error, iso
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,6 @@ def slugs(client, query=""):
     response = client.get(URL + query)
     assert response.status_code == 200, response.json()
     return [event["slug"] for event in response.json()["results"]]
-
-
-def iso(when):
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TestVisibilityInTheList:

@@ -9,7 +9,6 @@ from PIL import Image
 
 from events.models import Event, EventStatus, TicketType
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     CategoryFactory,
     EventFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     SessionFactory,
     TicketTypeFactory,
 )
+from tests.helpers import assert_error, iso
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +60,6 @@ CONTRACT_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-def iso(when):
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_event(**overrides):

@@ -7,7 +7,6 @@ from icalendar import Calendar
 
 from events.models import Session, TicketType
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     EventFactory,
     OrganizerFactory,
@@ -15,15 +14,12 @@ from tests.factories import (
     TicketTypeFactory,
     UserFactory,
 )
+from tests.helpers import assert_error, iso
 
 pytestmark = pytest.mark.django_db
 
 SESSIONS = "/api/v1/sessions/"
 TICKETS = "/api/v1/ticket-types/"
-
-
-def iso(when):
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def session_data(event, **overrides):
@@ -280,11 +276,6 @@ class TestCalendar:
 
 
 class TestAdmin:
-    @pytest.fixture
-    def admin_site(self, client, admin_user):
-        client.force_login(admin_user)
-        return client
-
     @pytest.mark.parametrize(
         "url",
         [

@@ -7,12 +7,6 @@ from tests.factories import RegistrationFactory, TicketFactory, WaitlistEntryFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_site(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize(
     "url",
     [

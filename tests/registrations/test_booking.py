@@ -9,7 +9,6 @@ from django.utils import timezone
 from registrations import services
 from registrations.models import Registration, Ticket
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     EventFactory,
     OrganizerFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     TicketTypeFactory,
     UserFactory,
 )
+from tests.helpers import assert_error
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db

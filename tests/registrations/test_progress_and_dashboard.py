@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from registrations.models import SessionProgress
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     AdminFactory,
     EventFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

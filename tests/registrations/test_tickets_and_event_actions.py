@@ -13,7 +13,6 @@ from PIL import Image
 from registrations import services
 from registrations.models import SessionAttendance, Ticket, WaitlistEntry
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     EventFactory,
     OrganizerFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
+from tests.helpers import assert_error
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from django.utils import timezone
 from registrations import services
 from registrations.models import Registration, Ticket, WaitlistEntry
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import (
     EventFactory,
     OrganizerFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
+from tests.helpers import assert_error
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db

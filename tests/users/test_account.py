@@ -6,8 +6,8 @@ import re
 import pytest
 from PIL import Image
 
-from tests.core.test_conventions import assert_error
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.helpers import assert_error
 from users.models import ActivityLog, User
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,6 @@ from users.models import ActivityLog, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_site(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize(
     "url",
     [

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import authenticated_client
-from tests.core.test_conventions import assert_error
 from tests.factories import ActivityLogFactory, AdminFactory, OrganizerFactory, UserFactory
+from tests.helpers import assert_error
 from users.models import ActivityLog, User
 
 pytestmark = pytest.mark.django_db

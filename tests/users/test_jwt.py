@@ -1,8 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.core.test_conventions import assert_error
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.helpers import assert_error
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db

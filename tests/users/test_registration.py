@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from tests.core.test_conventions import assert_error
 from tests.factories import UserFactory
+from tests.helpers import assert_error
 from users.models import ActivityLog, User
 
 pytestmark = pytest.mark.django_db
