@@ -1,0 +1,1 @@
+-- GET the URL given on the command line.

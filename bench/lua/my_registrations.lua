@@ -1,0 +1,2 @@
+-- GET the reader's own registrations (ten, with tickets).
+wrk.headers["Authorization"] = "Bearer " .. reader_token
