@@ -186,6 +186,10 @@ SIMPLE_JWT = {
     "TOKEN_VERIFY_SERIALIZER": "users.serializers.TokenVerifySerializer",
 }
 
+# Seconds an anonymous catalogue page may be served from the cache at most (events/cache.py).
+# Needs a cache shared by every server process, so it is off (0) without REDIS_URL.
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 60 if REDIS_URL else 0)
+
 # --- Registrations --------------------------------------------------------------------------
 
 # How long a pending registration of a paid event holds its seats while it waits for payment.

@@ -2,18 +2,40 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
+from config.catalogue import catalogue_changed
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType
 
 
+class ChangesCatalogueAdmin(admin.ModelAdmin):
+    """Edits here bypass the services: move the catalogue version like they do, so cached
+    catalogue pages are not served after the change."""
+
+    def save_model(self, request, obj, form, change):
+        catalogue_changed()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        catalogue_changed()
+        super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        catalogue_changed()
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        catalogue_changed()
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ChangesCatalogueAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ChangesCatalogueAdmin):
     search_fields = ("name",)
 
 
@@ -52,7 +74,7 @@ class TicketTypeInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ChangesCatalogueAdmin):
     list_display = (
         "title",
         "organizer",
@@ -85,7 +107,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(admin.ModelAdmin):
+class TicketTypeAdmin(ChangesCatalogueAdmin):
     list_display = ("name", "event", "price", "quantity", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "event__title")
@@ -94,7 +116,7 @@ class TicketTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ChangesCatalogueAdmin):
     list_display = ("title", "event", "starts_at", "ends_at", "speaker_name")
     search_fields = ("title", "speaker_name", "event__title")
     list_filter = ("starts_at",)

@@ -111,7 +111,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["status", "visibility", "starts_at"]),
             models.Index(fields=["organizer", "starts_at"]),
-            models.Index(fields=["category", "starts_at"]),
+            # The catalogue filtered by category: its count and its pages by start.
+            models.Index(fields=["category", "status", "visibility", "starts_at"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["title"]),
         ]

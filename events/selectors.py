@@ -3,7 +3,7 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from events.models import Category, Event, EventStatus, Session, TicketType, Visibility
+from events.models import Category, Event, EventStatus, TicketType, Visibility
 from registrations.selectors import (
     is_confirmed_attendee,
     seats_taken_by_event,
@@ -82,7 +82,7 @@ def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
         )
         .prefetch_related(
             Prefetch("ticket_types", queryset=ticket_types_with_sales()),
-            Prefetch("sessions", queryset=Session.objects.select_related("speaker")),
+            "sessions",
             "tags",
         )
     )

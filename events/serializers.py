@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from config.formats import api_datetime, api_money
 from config.validators import validate_image
 from events.models import Category, Event, EventStatus, Session, TicketType
 
@@ -245,3 +246,88 @@ class EventSerializer(serializers.ModelSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+class EventReadSerializer(serializers.BaseSerializer):
+    """The event as `EventSerializer` shows it, built directly from the listing selector's
+    annotations and prefetches. Lists render twenty of these per request; DRF's declarative
+    fields cost about ten times as much. `tests/events/test_read_serializer.py` keeps the two
+    identical."""
+
+    def to_representation(self, event):
+        request = self.context.get("request")
+        viewer = request.user if request is not None else None
+        seats_taken = getattr(event, "seats_taken", 0)
+        cover = event.cover_image
+        return {
+            "id": event.id,
+            "slug": event.slug,
+            "title": event.title,
+            "description": event.description,
+            "category": event.category.slug if event.category_id else None,
+            "tags": [tag.name for tag in event.tags.all()],
+            "level": event.level,
+            "organizer": event.organizer_id,
+            "organizer_name": event.organizer.full_name,
+            "is_online": event.is_online,
+            "location": event.location,
+            "online_url": (
+                event.online_url
+                if viewer is not None and event.shows_online_url_to(viewer)
+                else None
+            ),
+            "status": event.display_status,
+            "starts_at": api_datetime(event.starts_at),
+            "ends_at": api_datetime(event.ends_at),
+            "timezone": event.timezone,
+            "registration_opens_at": api_datetime(event.registration_opens_at),
+            "registration_deadline": api_datetime(event.registration_deadline),
+            "capacity": event.capacity,
+            "requires_approval": event.requires_approval,
+            "visibility": event.visibility,
+            "currency": event.currency,
+            "price": api_money(getattr(event, "price", None)),
+            "refund_deadline_hours": event.refund_deadline_hours,
+            "cover_image": (
+                (request.build_absolute_uri(cover.url) if request is not None else cover.url)
+                if cover
+                else None
+            ),
+            "ticket_types": [
+                {
+                    "id": ticket_type.id,
+                    "name": ticket_type.name,
+                    "description": ticket_type.description,
+                    "price": api_money(ticket_type.price),
+                    "quantity": ticket_type.quantity,
+                    "sold": getattr(ticket_type, "sold", 0),
+                    "available": max(ticket_type.quantity - getattr(ticket_type, "sold", 0), 0),
+                    "sales_start": api_datetime(ticket_type.sales_start),
+                    "sales_end": api_datetime(ticket_type.sales_end),
+                    "max_per_order": ticket_type.max_per_order,
+                    "is_active": ticket_type.is_active,
+                }
+                for ticket_type in event.ticket_types.all()
+            ],
+            "sessions": [
+                {
+                    "id": session.id,
+                    "title": session.title,
+                    "description": session.description,
+                    "starts_at": api_datetime(session.starts_at),
+                    "ends_at": api_datetime(session.ends_at),
+                    "speaker": session.speaker_id,
+                    "speaker_name": session.speaker_name,
+                    "room_or_link": session.room_or_link,
+                }
+                for session in event.sessions.all()
+            ],
+            "attendees_count": seats_taken,
+            "available_spots": max(event.capacity - seats_taken, 0),
+            "waitlist_count": getattr(event, "waitlist_count", 0),
+            "is_registration_open": event.is_registration_open,
+            "average_rating": None,
+            "reviews_count": 0,
+            "created_at": api_datetime(event.created_at),
+            "updated_at": api_datetime(event.updated_at),
+        }

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
+from config.catalogue import changes_catalogue
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType
 from registrations import services as registrations
@@ -43,6 +44,7 @@ def _check_publishable(event: Event) -> None:
 
 
 @transaction.atomic
+@changes_catalogue
 def create_event(
     *,
     organizer,
@@ -87,6 +89,7 @@ def create_event(
 
 
 @transaction.atomic
+@changes_catalogue
 def update_event(
     *, event: Event, actor, tags: list[str] | None = None, request=None, **changes
 ) -> Event:
@@ -129,6 +132,7 @@ def update_event(
 
 
 @transaction.atomic
+@changes_catalogue
 def publish_event(*, event: Event, actor, request=None) -> Event:
     """Draft → published. Needs a start in the future and at least one active ticket type."""
     event = registrations.lock_event(event.pk)
@@ -146,6 +150,7 @@ def publish_event(*, event: Event, actor, request=None) -> Event:
 
 
 @transaction.atomic
+@changes_catalogue
 def cancel_event(*, event: Event, actor, request=None) -> Event:
     """Draft or published (not yet ended) → cancelled. Every active registration is cancelled
     and the waitlist closed."""
@@ -170,6 +175,7 @@ def cancel_event(*, event: Event, actor, request=None) -> Event:
 
 
 @transaction.atomic
+@changes_catalogue
 def delete_event(*, event: Event, actor, request=None) -> None:
     """Delete an event nobody holds a place at; one with active registrations is cancelled
     instead, so its attendees are told and refunded."""
@@ -189,6 +195,24 @@ def delete_event(*, event: Event, actor, request=None) -> None:
     event.delete()
 
 
+@transaction.atomic
+@changes_catalogue
+def save_category(*, category: Category, **fields) -> Category:
+    """Create or change a category (events show its slug)."""
+    for field, value in fields.items():
+        setattr(category, field, value)
+    category.save()
+    return category
+
+
+@transaction.atomic
+@changes_catalogue
+def delete_session(*, session: Session) -> None:
+    session.delete()
+
+
+@transaction.atomic
+@changes_catalogue
 def delete_category(*, category: Category) -> None:
     """A category that still holds events stays: move or delete those events first."""
     if category.events.exists():
@@ -214,6 +238,7 @@ def _check_inside_event(event: Event, starts_at, ends_at) -> None:
 
 
 @transaction.atomic
+@changes_catalogue
 def save_session(*, session: Session, **fields) -> Session:
     """Create or change a session; it must lie inside its event's time window."""
     for field, value in fields.items():
@@ -226,6 +251,7 @@ def save_session(*, session: Session, **fields) -> Session:
 
 
 @transaction.atomic
+@changes_catalogue
 def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
     """Create or change a ticket type. Its quantity never drops below the seats taken; more
     seats, or a type put back on sale, go to the waitlist."""
@@ -248,6 +274,7 @@ def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
 
 
 @transaction.atomic
+@changes_catalogue
 def delete_ticket_type(*, ticket_type: TicketType) -> None:
     """A ticket type that was ever sold stays, as the record of what was sold: deactivate it."""
     registrations.lock_event(ticket_type.event_id)

@@ -1,6 +1,11 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -9,14 +14,17 @@ from rest_framework.response import Response
 
 from config.exceptions import ApplicationError
 from config.negotiation import FileResponsesMixin
+from config.viewsets import ListOnlyFiltersMixin
 from events import selectors, services
+from events.cache import cached_response
 from events.calendar import event_calendar
 from events.exports import attendees_csv
 from events.filters import EventFilter, SessionFilter, TicketTypeFilter
-from events.models import Event, Session, TicketType
+from events.models import Category, Event, Session, TicketType
 from events.permissions import IsEventManagerOrReadOnly
 from events.serializers import (
     CategorySerializer,
+    EventReadSerializer,
     EventSerializer,
     SessionSerializer,
     TicketTypeSerializer,
@@ -41,11 +49,25 @@ class CategoryViewSet(viewsets.ModelViewSet):
             return [AllowAny()]
         return [IsAdmin()]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.save_category(
+            category=Category(), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_category(
+            category=serializer.instance, **serializer.validated_data
+        )
+
     def perform_destroy(self, category):
         services.delete_category(category=category)
 
 
-class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
+@extend_schema_view(
+    list=extend_schema(responses=EventSerializer(many=True)),
+    retrieve=extend_schema(responses=EventSerializer),
+)
+class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewSet):
     """`events/`: the catalogue, and each event's lifecycle."""
 
     file_actions = ("calendar", "attendees")
@@ -54,6 +76,19 @@ class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
     search_fields = ["title", "description", "tags__name", "location"]
     ordering_fields = ["starts_at", "created_at", "price", "title"]
     ordering = ["starts_at", "id"]
+
+    def get_serializer_class(self):
+        if self.action in ("list", "retrieve"):
+            return EventReadSerializer
+        return EventSerializer
+
+    def list(self, request, *args, **kwargs):
+        return cached_response(self, request, lambda: super(EventViewSet, self).list(request))
+
+    def retrieve(self, request, *args, **kwargs):
+        return cached_response(
+            self, request, lambda: super(EventViewSet, self).retrieve(request, *args, **kwargs)
+        )
 
     def get_permissions(self):
         if self.action in ("list", "retrieve", "calendar"):
@@ -78,7 +113,7 @@ class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
         fresh = selectors.with_listing_data(
             Event.objects.filter(pk=event.pk), self.request.user
         ).get()
-        return self.get_serializer(fresh).data
+        return EventReadSerializer(fresh, context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -160,7 +195,7 @@ class EventViewSet(FileResponsesMixin, viewsets.ModelViewSet):
         )
 
 
-class EventPartViewSet(viewsets.ModelViewSet):
+class EventPartViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
     """Base of sessions and ticket types: read by whoever may see their event, written by its
     organizer or an admin."""
 
@@ -211,6 +246,9 @@ class SessionViewSet(EventPartViewSet):
     def perform_update(self, serializer):
         fields = self.part_fields(serializer)
         serializer.instance = services.save_session(session=serializer.instance, **fields)
+
+    def perform_destroy(self, session):
+        services.delete_session(session=session)
 
 
 class TicketTypeViewSet(EventPartViewSet):

@@ -72,32 +72,34 @@ def seats_taken(event: Event, *, ticket_type=None) -> int:
     return registrations.aggregate(seats=Sum("quantity"))["seats"] or 0
 
 
+def _own_or_organized(rows: QuerySet, user, *, own: str) -> QuerySet:
+    """Rows that are the user's own (through `own`), or belong to events they organize; all
+    for admins, none for anonymous users. An organizer's event ids are read first, so the
+    database can answer with two index scans instead of scanning every row for the OR."""
+    if not user.is_authenticated:
+        return rows.none()
+    if user.is_admin:
+        return rows
+    mine = Q(**{own: user})
+    if not user.is_organizer:
+        return rows.filter(mine)
+    organized = list(Event.objects.filter(organizer=user).values_list("pk", flat=True))
+    return rows.filter(mine | Q(event_id__in=organized))
+
+
 def visible_registrations(user) -> QuerySet[Registration]:
     """A user's own registrations, those for events they organize, or all for admins."""
-    registrations = Registration.objects.all()
-    if not user.is_authenticated:
-        return registrations.none()
-    if user.is_admin:
-        return registrations
-    return registrations.filter(Q(user=user) | Q(event__organizer=user))
+    return _own_or_organized(Registration.objects.all(), user, own="user")
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:
-    tickets = Ticket.objects.all()
-    if not user.is_authenticated:
-        return tickets.none()
-    if user.is_admin:
-        return tickets
-    return tickets.filter(Q(registration__user=user) | Q(event__organizer=user))
+    """A user's own tickets, those of events they organize, or all for admins."""
+    return _own_or_organized(Ticket.objects.all(), user, own="registration__user")
 
 
 def visible_waitlist(user) -> QuerySet[WaitlistEntry]:
-    entries = WaitlistEntry.objects.all()
-    if not user.is_authenticated:
-        return entries.none()
-    if user.is_admin:
-        return entries
-    return entries.filter(Q(user=user) | Q(event__organizer=user))
+    """A user's own waitlist entries, those of events they organize, or all for admins."""
+    return _own_or_organized(WaitlistEntry.objects.all(), user, own="user")
 
 
 def with_positions(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 
+from config.catalogue import catalogue_changed, changes_catalogue
 from config.db import lock_one
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from events.models import Event, EventStatus, Session, TicketType
@@ -177,6 +178,7 @@ def settle_expired_holds(*, event_id: int) -> None:
         event_id=event_id, status=RegistrationStatus.PENDING, expires_at__lte=now
     )
     if stale.exists():
+        catalogue_changed()  # the waitlist may move into the freed seats
         _release_expired_holds(lock_event(event_id), now)
 
 
@@ -210,6 +212,7 @@ def register_for_event(
 
 
 @transaction.atomic
+@changes_catalogue
 def _book(*, user, event_id, ticket_type, quantity, special_requirements, request):
     event = lock_event(event_id)
     now = timezone.now()
@@ -267,6 +270,7 @@ def refund_due_on_cancellation(registration: Registration, *, by_manager: bool, 
 
 
 @transaction.atomic
+@changes_catalogue
 def cancel_registration(*, registration: Registration, actor, request=None) -> Registration:
     """Cancel an active registration: by its owner before the event starts, by the event's
     organizer or an admin at any time. The seats go to the waitlist at once."""
@@ -318,6 +322,7 @@ def _decide(registration: Registration):
 
 
 @transaction.atomic
+@changes_catalogue
 def approve_registration(*, registration: Registration, actor, request=None) -> Registration:
     """The organizer accepts a registration for an event that requires approval: a free one is
     confirmed with its tickets; a paid one is held for REGISTRATION_HOLD_MINUTES for payment."""
@@ -341,6 +346,7 @@ def approve_registration(*, registration: Registration, actor, request=None) -> 
 
 
 @transaction.atomic
+@changes_catalogue
 def reject_registration(*, registration: Registration, actor, request=None) -> Registration:
     """The organizer turns a registration down; its seats go to the waitlist."""
     event, registration = _decide(registration)
@@ -427,6 +433,7 @@ def join_waitlist(
 
 
 @transaction.atomic
+@changes_catalogue
 def _join_waitlist(*, user, event_id, ticket_type, quantity) -> WaitlistEntry:
     event = lock_event(event_id)
     now = timezone.now()
@@ -464,6 +471,7 @@ def _join_waitlist(*, user, event_id, ticket_type, quantity) -> WaitlistEntry:
 
 
 @transaction.atomic
+@changes_catalogue
 def leave_waitlist(*, entry: WaitlistEntry, request=None) -> WaitlistEntry:
     """Leave the queue. Leaving with an open offer gives its held seats to the next in line."""
     event = lock_event(entry.event_id)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.negotiation import FileResponsesMixin
+from config.viewsets import ListOnlyFiltersMixin
 from events.selectors import visible_events
 from registrations import dashboard, selectors, services
 from registrations.filters import ProgressFilter, RegistrationFilter, TicketFilter, WaitlistFilter
@@ -39,6 +40,7 @@ class VisibleEventFieldMixin:
 
 
 class RegistrationViewSet(
+    ListOnlyFiltersMixin,
     VisibleEventFieldMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -103,7 +105,7 @@ class RegistrationViewSet(
         return Response(self._present(registration))
 
 
-class TicketViewSet(FileResponsesMixin, viewsets.ReadOnlyModelViewSet):
+class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyModelViewSet):
     """`tickets/`: one's own tickets; organizers also those of their events. Addressed by code."""
 
     serializer_class = TicketSerializer
@@ -140,6 +142,7 @@ class TicketViewSet(FileResponsesMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class WaitlistViewSet(
+    ListOnlyFiltersMixin,
     VisibleEventFieldMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,

@@ -7,6 +7,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from config.catalogue import catalogue_changed
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from config.throttling import client_ip
 from users.models import Action, ActivityLog, Role, User
@@ -96,6 +97,8 @@ def activate_user(*, user: User, request=None) -> User:
 @transaction.atomic
 def update_profile(*, user: User, data: dict) -> User:
     """Change one's own profile. A new e-mail address is no longer verified."""
+    if {"first_name", "last_name"} & data.keys():
+        catalogue_changed()  # events show their organizer's name
     new_email = data.get("email")
     if new_email is not None and new_email.lower() != user.email.lower():
         user.email_verified = False
@@ -140,6 +143,7 @@ def deactivate_account(*, user: User, request=None) -> None:
     """Delete an account as far as its owner is concerned: it can no longer sign in and its
     personal data is scrubbed, while the row stays so registrations, payments and invoices keep
     their history."""
+    catalogue_changed()  # events show their organizer's name
     if user.avatar:
         user.avatar.delete(save=False)
     user.username = f"deleted-user-{user.pk}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 from tqdm import tqdm
 
+from config.catalogue import catalogue_changed
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType, Visibility
 from registrations.models import Registration, RegistrationStatus, Ticket
 from users.models import Role, User
@@ -303,5 +304,6 @@ class Command(BaseCommand):
             "ticket_codes": [t.code for t in door_tickets[:-1]],
             "spare_ticket_code": door_tickets[-1].code,
         }
+        catalogue_changed()  # written in bulk, not through the services
         Path(out).write_text(json.dumps(fixtures))
         self.stdout.write(f"Wrote {out}")
