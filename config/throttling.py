@@ -33,12 +33,14 @@ class FixedWindowThrottle(SimpleRateThrottle):
         window_start = now - now % self.duration
         self.reset_at = window_start + self.duration
         window_key = f"{key}:{window_start}"
-        self.cache.add(window_key, 0, self.duration + 1)
         try:
-            count = self.cache.incr(window_key)
-        except ValueError:  # the counter expired between add() and incr()
-            self.cache.set(window_key, 1, self.duration + 1)
-            count = 1
+            count = self.cache.incr(window_key)  # one round trip once the window has a counter
+        except ValueError:  # the window's first request (or its counter was evicted)
+            count = (
+                1
+                if self.cache.add(window_key, 1, self.duration + 1)
+                else (self.cache.incr(window_key))
+            )
         remember_rate_limit(
             request,
             limit=self.num_requests,

@@ -17,16 +17,18 @@ class PublicAPIRootView(APIRootView):
 
 
 # One router for every app's resources, so the browsable API root lists them all.
+# No `.json` format-suffix routes (`?format=` still works): half the patterns to resolve.
 api_router = DefaultRouter()
+api_router.include_format_suffixes = False
 api_router.APIRootView = PublicAPIRootView
 for app_router in (users_router, events_router, registrations_router):
     api_router.registry.extend(app_router.registry)
 
 api_v1 = [
+    path("", include(api_router.urls)),  # first: the most requested routes resolve soonest
     path("", include("users.urls")),
     path("", include("events.urls")),
     path("", include("registrations.urls")),
-    path("", include(api_router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, in development too (no HTML debug page, and no

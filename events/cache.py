@@ -5,8 +5,9 @@ It serves an entry only while nothing the entry shows can have changed:
 - Every write that changes how an event reads (the event itself, its ticket types, sessions,
   tags and category, its organizer's name, and the registrations and waitlist entries behind
   its seat counts) moves the catalogue version once its transaction commits
-  (`config.catalogue`). Entries are keyed by the version they were made under, and the version
-  is read before the data, so an entry can never outlive a write.
+  (`config.catalogue`). Entries carry the version they were made under and are served only
+  while it is current; the version is read before the data, so an entry can never outlive a
+  write.
 - What changes with the clock alone (an event starting or ending, registration opening or
   closing, a hold running out) is bounded by `next_change_at()`: no entry lives past the
   earliest such moment anywhere in the catalogue.
@@ -25,7 +26,7 @@ from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
 
-from config.catalogue import catalogue_version
+from config.catalogue import VERSION_KEY, catalogue_version
 from events.models import Event, EventStatus
 
 
@@ -66,12 +67,15 @@ def cached_response(view, request, respond):
         or request.accepted_renderer.format != "json"
     ):
         return respond()
-    version = catalogue_version()
     url = request.build_absolute_uri()
-    key = f"catalogue:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
-    hit = cache.get(key)
-    if hit is not None:
-        return HttpResponse(hit, content_type=request.accepted_media_type)
+    key = f"catalogue:page:{hashlib.sha256(url.encode()).hexdigest()}"
+    # The page and the current version in one round trip; a page made under another version
+    # is not served.
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or catalogue_version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return HttpResponse(entry[1], content_type=request.accepted_media_type)
     response = respond()
     if response.status_code == 200:
         body = request.accepted_renderer.render(
@@ -79,6 +83,6 @@ def cached_response(view, request, respond):
         )
         seconds = _seconds_valid(version)
         if seconds > 0:
-            cache.set(key, body, seconds)
+            cache.set(key, (version, body), seconds)
         return HttpResponse(body, content_type=request.accepted_media_type)
     return response
