@@ -138,15 +138,16 @@ def _new_registration(
         user=user,
         ticket_type=ticket_type,
         quantity=quantity,
-        status=RegistrationStatus.PENDING,
+        status=RegistrationStatus.CONFIRMED if confirm_now else RegistrationStatus.PENDING,
         unit_price=ticket_type.price,
         total_price=total,
         currency=event.currency,
         special_requirements=special_requirements,
         expires_at=None if event.requires_approval or confirm_now else now + hold,
+        confirmed_at=now if confirm_now else None,
     )
     if confirm_now:
-        _confirm(registration, now)
+        _issue_tickets(registration)
     return registration
 
 
