@@ -22,6 +22,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from config.throttling import throttle_refused_request
+
 logger = logging.getLogger(__name__)
 
 
@@ -129,6 +131,13 @@ def _api_exception_message(exc: exceptions.APIException) -> str:
     return str(detail)
 
 
+REFUSED_BEFORE_THROTTLING = (
+    exceptions.NotAuthenticated,
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+)
+
+
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error leaves the API in the one shape."""
     if isinstance(exc, ApplicationError):
@@ -144,6 +153,9 @@ def api_exception_handler(exc, context):
         )
     elif isinstance(exc, SuspiciousOperation):
         return error_response("The request was refused.", "bad_request", 400)
+
+    if isinstance(exc, REFUSED_BEFORE_THROTTLING):
+        exc = throttle_refused_request(context.get("view"), context.get("request")) or exc
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -26,6 +26,18 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number the database can hold (larger ones are a 400, not a 500), and no
+    lookup of whether it exists (which would let anyone probe ids they may not see)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class FilterSet(django_filters.rest_framework.FilterSet):
     """The project's base FilterSet: boolean model fields get the strict boolean filter."""
 

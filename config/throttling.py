@@ -9,6 +9,7 @@ request. The limit, what remains and when the window resets are kept on the requ
 import time
 
 from django.conf import settings
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 
@@ -95,3 +96,18 @@ def remember_rate_limit(request, *, limit: int, remaining: int, reset_at: int) -
     remaining = max(remaining, 0)
     if current is None or remaining < current["remaining"]:
         http_request.rate_limit = {"limit": limit, "remaining": remaining, "reset": reset_at}
+
+
+def throttle_refused_request(view, request) -> Throttled | None:
+    """DRF authenticates and checks permissions before it throttles, so a request refused
+    there would be neither counted nor given the X-RateLimit headers. Count it now (a stream
+    of bad tokens is rate limited like any traffic); returns `Throttled` when over the limit."""
+    if view is None or request is None:
+        return None
+    if getattr(getattr(request, "_request", request), "rate_limit", None) is not None:
+        return None  # the throttles already ran for this request
+    try:
+        view.check_throttles(request)
+    except Throttled as exc:
+        return exc
+    return None

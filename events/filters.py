@@ -2,8 +2,9 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from config.filters import FilterSet, StrictBooleanFilter
+from config.filters import FilterSet, IdFilter, StrictBooleanFilter
 from events.models import Category, Event, EventStatus, Level, Session, TicketType
+from registrations.selectors import seats_taken_by_ticket_type
 
 STATUS_FILTER_CHOICES = [
     (EventStatus.DRAFT, "draft"),
@@ -20,7 +21,7 @@ class EventFilter(FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=STATUS_FILTER_CHOICES, method="filter_status")
     is_online = StrictBooleanFilter()
-    organizer = django_filters.NumberFilter(field_name="organizer_id")
+    organizer = IdFilter(field_name="organizer_id")
     level = django_filters.ChoiceFilter(choices=Level.choices)
     tags = django_filters.CharFilter(
         method="filter_tags", help_text="Comma-separated; events with any of these tags."
@@ -76,18 +77,32 @@ class EventFilter(FilterSet):
         return events.exclude(status=EventStatus.PUBLISHED, starts_at__gt=now)
 
     def filter_has_availability(self, events, name, value):
-        # `seats_taken` is annotated by the listing selector.
-        has_room = Q(capacity__gt=F("seats_taken"))
+        """Upcoming published events with a seat left under the capacity and in some active
+        ticket type. (`seats_taken` is annotated by the listing selector.)"""
+        ticket_left = TicketType.objects.filter(
+            event=OuterRef("pk"), is_active=True, quantity__gt=seats_taken_by_ticket_type()
+        )
+        has_room = Q(
+            Exists(ticket_left),
+            capacity__gt=F("seats_taken"),
+            status=EventStatus.PUBLISHED,
+            starts_at__gt=timezone.now(),
+        )
         return events.filter(has_room) if value else events.exclude(has_room)
 
 
 class SessionFilter(FilterSet):
+    event = IdFilter(field_name="event_id")
+    speaker = IdFilter(field_name="speaker_id")
+
     class Meta:
         model = Session
         fields = ["event", "speaker"]
 
 
 class TicketTypeFilter(FilterSet):
+    event = IdFilter(field_name="event_id")
+
     class Meta:
         model = TicketType
         fields = ["event", "is_active"]

@@ -88,6 +88,19 @@ def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     )
 
 
+def available_spots(event: Event) -> int:
+    """Seats one could still book: what the capacity leaves, but no more than the active ticket
+    types have left between them. Needs `with_listing_data` (seats taken, ticket types with
+    `sold`)."""
+    by_capacity = event.capacity - getattr(event, "seats_taken", 0)
+    by_tickets = sum(
+        max(ticket_type.quantity - getattr(ticket_type, "sold", 0), 0)
+        for ticket_type in event.ticket_types.all()
+        if ticket_type.is_active
+    )
+    return max(min(by_capacity, by_tickets), 0)
+
+
 def categories_with_counts() -> QuerySet[Category]:
     """Categories with the number of events the public catalogue lists in each."""
     return Category.objects.annotate(

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from config.formats import api_datetime, api_money
 from config.validators import validate_image
 from events.models import Category, Event, EventStatus, Session, TicketType
+from events.selectors import available_spots
 
 TIMEZONES = zoneinfo.available_timezones()
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -182,7 +183,7 @@ class EventSerializer(serializers.ModelSerializer):
         extra_kwargs = {"refund_deadline_hours": {"max_value": 24 * 365}}
 
     def get_available_spots(self, event) -> int:
-        return max(event.capacity - getattr(event, "seats_taken", 0), 0)
+        return available_spots(event)
 
     def to_representation(self, event):
         data = super().to_representation(event)
@@ -323,7 +324,7 @@ class EventReadSerializer(serializers.BaseSerializer):
                 for session in event.sessions.all()
             ],
             "attendees_count": seats_taken,
-            "available_spots": max(event.capacity - seats_taken, 0),
+            "available_spots": available_spots(event),
             "waitlist_count": getattr(event, "waitlist_count", 0),
             "is_registration_open": event.is_registration_open,
             "average_rating": None,

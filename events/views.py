@@ -254,10 +254,14 @@ class SessionViewSet(EventPartViewSet):
 class TicketTypeViewSet(EventPartViewSet):
     """`ticket-types/`: what an event sells, with seats sold and still available."""
 
-    queryset = selectors.ticket_types_with_sales().select_related("event")
     serializer_class = TicketTypeSerializer
     filterset_class = TicketTypeFilter
     ordering_fields = ["price", "name"]
+
+    def get_queryset(self):
+        # Built per request: `sold` counts holds against the time of this request.
+        ticket_types = selectors.ticket_types_with_sales().select_related("event")
+        return ticket_types.filter(event__in=selectors.visible_events(self.request.user))
 
     def perform_create(self, serializer):
         fields = self.part_fields(serializer)

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from config.formats import api_datetime
 from events.models import Event, EventStatus
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -21,13 +22,13 @@ def _registration_line(registration: Registration) -> dict:
         "id": registration.id,
         "event": registration.event_id,
         "event_title": registration.event.title,
-        "starts_at": registration.event.starts_at,
+        "starts_at": api_datetime(registration.event.starts_at),
         "user_name": registration.user.full_name,
         "quantity": registration.quantity,
         "status": registration.display_status,
         "total_price": str(registration.total_price),
         "currency": registration.currency,
-        "created_at": registration.created_at,
+        "created_at": api_datetime(registration.created_at),
     }
 
 

@@ -1,6 +1,6 @@
 import django_filters
 
-from config.filters import FilterSet
+from config.filters import FilterSet, IdFilter
 from registrations.models import (
     Registration,
     RegistrationStatus,
@@ -13,7 +13,7 @@ from registrations.models import (
 
 
 class RegistrationFilter(FilterSet):
-    event = django_filters.NumberFilter(field_name="event_id")
+    event = IdFilter(field_name="event_id")
     status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices, method="filter_status")
 
     class Meta:
@@ -32,7 +32,7 @@ class RegistrationFilter(FilterSet):
 
 
 class TicketFilter(FilterSet):
-    event = django_filters.NumberFilter(field_name="event_id")
+    event = IdFilter(field_name="event_id")
 
     class Meta:
         model = Ticket
@@ -40,7 +40,7 @@ class TicketFilter(FilterSet):
 
 
 class WaitlistFilter(FilterSet):
-    event = django_filters.NumberFilter(field_name="event_id")
+    event = IdFilter(field_name="event_id")
     status = django_filters.ChoiceFilter(choices=WaitlistStatus.choices)
 
     class Meta:
@@ -49,7 +49,7 @@ class WaitlistFilter(FilterSet):
 
 
 class ProgressFilter(FilterSet):
-    event = django_filters.NumberFilter(field_name="session__event_id")
+    event = IdFilter(field_name="session__event_id")
 
     class Meta:
         model = SessionProgress

@@ -137,11 +137,20 @@ def event_statistics(event: Event) -> dict:
     now = timezone.now()
     taken = seats_taken(event)
     confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
-    by_type = (
-        event.ticket_types.annotate(sold=seats_taken_by_ticket_type(now))
-        .order_by("price", "id")
-        .values("id", "name", "price", "quantity", "sold")
-    )
+    by_type = [
+        {
+            "id": ticket_type.id,
+            "name": ticket_type.name,
+            "price": str(ticket_type.price),
+            "quantity": ticket_type.quantity,
+            "sold": ticket_type.sold,
+            "available": max(ticket_type.quantity - ticket_type.sold, 0),
+            "is_active": ticket_type.is_active,
+        }
+        for ticket_type in event.ticket_types.annotate(
+            sold=seats_taken_by_ticket_type(now)
+        ).order_by("price", "id")
+    ]
     by_day = (
         Registration.objects.filter(event=event)
         .annotate(day=TruncDate("created_at"))
@@ -153,7 +162,11 @@ def event_statistics(event: Event) -> dict:
     return {
         "total_attendees": totals["seats"] or 0,
         "checked_in": Ticket.objects.filter(event=event, checked_in_at__isnull=False).count(),
-        "available_spots": max(event.capacity - taken, 0),
+        # As on the event: no more than the capacity and the active ticket types leave.
+        "available_spots": max(
+            min(event.capacity - taken, sum(t["available"] for t in by_type if t["is_active"])),
+            0,
+        ),
         "waitlist_count": WaitlistEntry.objects.filter(
             event=event, status=WaitlistStatus.WAITING
         ).count(),
@@ -162,10 +175,7 @@ def event_statistics(event: Event) -> dict:
         "currency": event.currency,
         "total_revenue": str(totals["revenue"] or Decimal("0.00")),
         "refunded_amount": "0.00",
-        "by_ticket_type": [
-            {**row, "price": str(row["price"]), "available": max(row["quantity"] - row["sold"], 0)}
-            for row in by_type
-        ],
+        "by_ticket_type": by_type,
         "registrations_by_day": [
             {
                 "date": row["day"].isoformat(),

@@ -1,6 +1,6 @@
 import django_filters
 
-from config.filters import FilterSet
+from config.filters import FilterSet, IdFilter
 from users.models import Action, ActivityLog, Role, User
 
 
@@ -15,7 +15,7 @@ class UserFilter(FilterSet):
 
 
 class ActivityLogFilter(FilterSet):
-    user = django_filters.NumberFilter(field_name="user_id")
+    user = IdFilter(field_name="user_id")
     action = django_filters.ChoiceFilter(choices=Action.choices)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")

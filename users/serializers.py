@@ -86,6 +86,11 @@ class UserCreateSerializer(CurrentUserSerializer):
     class Meta(CurrentUserSerializer.Meta):
         fields = (*ACCOUNT_FIELDS, "password", "re_password")
         read_only_fields = ("id", "avatar", "email_verified", "date_joined")
+        extra_kwargs = {
+            "email": {"required": True, "allow_blank": False},
+            "first_name": {"required": True, "allow_blank": False},
+            "last_name": {"required": True, "allow_blank": False},
+        }
 
     def validate(self, attrs):
         re_password = attrs.pop("re_password", None)

@@ -266,3 +266,41 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+class TestRefusedRequestsAreRateLimitedToo:
+    """DRF refuses bad credentials and permissions before it throttles; those answers still
+    carry the headers and count against the limit."""
+
+    def test_a_401_carries_the_rate_limit_headers(self, api_client):
+        response = api_client.get("/api/v1/registrations/")
+        assert response.status_code == 401
+        assert response["X-RateLimit-Limit"] == "1000"
+
+    def test_a_403_carries_the_rate_limit_headers(self, user_client):
+        response = user_client.get("/api/v1/users/")
+        assert response.status_code == 403
+        assert response["X-RateLimit-Remaining"] == "99"
+
+    def test_bad_tokens_are_counted_and_throttled(self, api_client, settings):
+        settings.API_THROTTLE_ANON = "2/minute"
+        api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+        for _ in range(2):
+            assert api_client.get("/api/v1/registrations/").status_code == 401
+        response = api_client.get("/api/v1/registrations/")
+        assert_error(response, 429, "throttled")
+        assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/events/?organizer=99999999999999999999",
+        "/api/v1/registrations/?event=99999999999999999999",
+        "/api/v1/tickets/?event=0",
+        "/api/v1/sessions/?event=-1",
+        "/api/v1/activity-logs/?user=99999999999999999999",
+    ],
+)
+def test_ids_out_of_range_in_filters_are_400_not_500(admin_client, url):
+    assert_error(admin_client.get(url), 400, "validation_error")

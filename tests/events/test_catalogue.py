@@ -10,6 +10,7 @@ from tests.factories import (
     CategoryFactory,
     EventFactory,
     OrganizerFactory,
+    RegistrationFactory,
     SessionFactory,
     TicketTypeFactory,
 )
@@ -126,9 +127,32 @@ class TestFilters:
         assert slugs(api_client, "?upcoming=false") == ["past"]
 
     def test_has_availability(self, api_client):
-        EventFactory(slug="room")
+        room = EventFactory(slug="room", capacity=10)
+        TicketTypeFactory(event=room, quantity=5)
+        nothing_on_sale = EventFactory(slug="no-tickets", capacity=10)
+        type_sold_out = EventFactory(slug="type-sold-out", capacity=10)
+        scarce = TicketTypeFactory(event=type_sold_out, quantity=1, price="0")
+        RegistrationFactory(event=type_sold_out, ticket_type=scarce)
+        past = timezone.now() - timedelta(days=2)
+        ended = EventFactory(slug="ended", starts_at=past, ends_at=past + timedelta(hours=1))
+        TicketTypeFactory(event=ended)
+        assert nothing_on_sale and ended
+
         assert slugs(api_client, "?has_availability=true") == ["room"]
-        assert slugs(api_client, "?has_availability=false") == []
+        assert sorted(slugs(api_client, "?has_availability=false")) == [
+            "ended",
+            "no-tickets",
+            "type-sold-out",
+        ]
+
+    def test_available_spots_count_only_what_ticket_types_can_still_sell(self, api_client):
+        event = EventFactory(capacity=10)
+        scarce = TicketTypeFactory(event=event, quantity=2, price="0")
+        TicketTypeFactory(event=event, quantity=50, is_active=False)
+        RegistrationFactory(event=event, ticket_type=scarce, quantity=1)
+        body = api_client.get(f"{URL}{event.pk}/").json()
+        assert body["available_spots"] == 1
+        assert body["attendees_count"] == 1
 
     @pytest.mark.parametrize(
         "query",

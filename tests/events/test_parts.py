@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from icalendar import Calendar
 
 from events.models import Session, TicketType
@@ -10,6 +11,7 @@ from tests.conftest import authenticated_client
 from tests.factories import (
     EventFactory,
     OrganizerFactory,
+    RegistrationFactory,
     SessionFactory,
     TicketTypeFactory,
     UserFactory,
@@ -298,3 +300,30 @@ class TestAdmin:
         page = admin_site.get(f"/admin/events/event/{event.pk}/change/")
         assert page.status_code == 200
         assert b"VIP" in page.content and b"Sessions" in page.content
+
+
+def test_sold_counts_holds_against_the_time_of_the_request(api_client):
+    """Regression: the queryset was built once at import, so holds that expired later counted
+    on as sold."""
+    ticket_type = TicketTypeFactory(quantity=5)
+    RegistrationFactory(
+        event=ticket_type.event,
+        ticket_type=ticket_type,
+        status="pending",
+        confirmed_at=None,
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    body = api_client.get(f"{TICKETS}{ticket_type.pk}/").json()
+    assert body["sold"] == 0 and body["available"] == 5
+
+
+def test_filtering_by_an_event_you_cannot_see_reveals_nothing(api_client):
+    hidden = SessionFactory(event=EventFactory(status="draft")).event
+    for url in (
+        f"{SESSIONS}?event={hidden.pk}",
+        f"{SESSIONS}?event=999999",
+        f"{TICKETS}?event={hidden.pk}",
+        f"{TICKETS}?event=999999",
+    ):
+        response = api_client.get(url)
+        assert response.status_code == 200 and response.json()["count"] == 0

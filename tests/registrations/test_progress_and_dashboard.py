@@ -1,6 +1,7 @@
 """`progress/` (one row per session of the events one is confirmed for) and `dashboard/`
 (what matters to the caller, by role)."""
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from registrations import services
 from registrations.models import SessionProgress
 from tests.conftest import authenticated_client
 from tests.factories import (
@@ -557,3 +559,12 @@ class TestDashboardAdmin:
         platform = admin_client.get(DASHBOARD).json()["platform"]
         assert platform["registrations_by_status"]["confirmed"] == 32
         assert platform["users_by_role"]["admin"] == 17
+
+
+def test_dashboard_times_look_like_every_other_time_in_the_api(user, user_client):
+    event = EventFactory()
+    TicketTypeFactory(event=event, price="0")
+    services.register_for_event(user=user, event=event)
+    [line] = user_client.get("/api/v1/dashboard/").json()["upcoming_registrations"]
+    for field in ("starts_at", "created_at"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", line[field]), line[field]

@@ -285,6 +285,7 @@ class TestStatistics:
             "quantity": 5,
             "sold": 5,
             "available": 0,
+            "is_active": True,
         }
         assert body["registrations_by_day"] == [
             {"date": timezone.now().date().isoformat(), "registrations": 3, "seats": 6}

@@ -111,6 +111,8 @@ def test_taken_email_is_refused_whatever_its_case(api_client):
         ("username", "has spaces"),
         ("role", "emperor"),
         ("first_name", {"an": "object"}),
+        ("first_name", ""),
+        ("last_name", ""),
     ],
 )
 def test_bad_values_are_refused(api_client, field, value):
@@ -193,3 +195,11 @@ def test_activation_endpoints_say_when_activation_is_off(api_client):
         400,
         "activation_disabled",
     )
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "email", "username", "password"])
+def test_the_contracts_required_fields_are_required(api_client, field):
+    data = payload()
+    del data[field]
+    body = assert_error(api_client.post(URL, data, format="json"), 400, "validation_error")
+    assert field in body["details"]
