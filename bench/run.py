@@ -231,6 +231,12 @@ def write_lua(name: str, fixtures: dict) -> Path:
     return path
 
 
+def percentile(output: str, p: int) -> str:
+    """A line of wrk's "Latency Distribution" ("     50%   12.34ms"); anchored to the line's
+    start, because the Thread Stats table can hold values like "74.50%" too."""
+    return re.search(rf"^\s+{p}%\s+(\S+)$", output, re.M).group(1)
+
+
 def parse_duration_ms(text: str) -> float:
     value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
@@ -267,8 +273,8 @@ def drive(url: str, script: Path, duration: int, connections: int) -> dict:
     return {
         "socket_errors": socket_errors.group(1) if socket_errors else None,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50_ms": parse_duration_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        "p99_ms": parse_duration_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        "p50_ms": parse_duration_ms(percentile(output, 50)),
+        "p99_ms": parse_duration_ms(percentile(output, 99)),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "statuses": statuses,
         "errors_5xx": sum(n for code, n in statuses.items() if code.startswith("5")),
