@@ -234,7 +234,7 @@ def write_lua(name: str, fixtures: dict) -> Path:
 def percentile(output: str, p: int) -> str:
     """A line of wrk's "Latency Distribution" ("     50%   12.34ms"); anchored to the line's
     start, because the Thread Stats table can hold values like "74.50%" too."""
-    return re.search(rf"^\s+{p}%\s+(\S+)$", output, re.M).group(1)
+    return re.search(rf"^[ \t]*{p}%[ \t]+(\S+)", output, re.M).group(1)
 
 
 def parse_duration_ms(text: str) -> float:
