@@ -25,16 +25,20 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Tests run in parallel (pytest-xdist), one worker per core.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 # Throughput and latency under gunicorn and PostgreSQL, at two data sizes (see bench/run.py).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# ruff, and the one-way app order (import-linter, contract in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,42 +1,73 @@
-from django.contrib import admin
-from django.db import models
+from django.contrib import admin, messages
+from django.db import models, transaction
 from django.utils import timezone
 
-from config.catalogue import catalogue_changed
+from config.admin import ThroughServicesAdmin
+from config.exceptions import ApplicationError
+from config.facts import Origin
+from events import services
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType
 
 
-class ChangesCatalogueAdmin(admin.ModelAdmin):
-    """Edits here bypass the services: move the catalogue version like they do, so cached
-    catalogue pages are not served after the change."""
+def who(request) -> dict:
+    return {"actor": request.user, "origin": Origin.of(request)}
 
-    def save_model(self, request, obj, form, change):
-        catalogue_changed()
-        super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
-        catalogue_changed()
-        super().save_related(request, form, formsets, change)
+def changed_fields(obj, form) -> dict:
+    """The fields the admin's form changed, with their new values (already set on `obj`)."""
+    return {name: getattr(obj, name) for name in form.changed_data if name != "tags"}
 
-    def delete_model(self, request, obj):
-        catalogue_changed()
-        super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
-        catalogue_changed()
-        super().delete_queryset(request, queryset)
+class PartsThroughServices:
+    """Inline sessions and ticket types are saved and deleted by the services of events."""
+
+    def save_formset(self, request, form, formset, change):
+        save, delete = {
+            TicketType: (services.save_ticket_type, services.delete_ticket_type),
+            Session: (services.save_session, services.delete_session),
+        }[formset.model]
+        key = "ticket_type" if formset.model is TicketType else "session"
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            delete(**{key: obj}, **who(request))
+        for obj, changed in formset.changed_objects:
+            save(**{key: obj}, **who(request), **{name: getattr(obj, name) for name in changed})
+        for obj in formset.new_objects:
+            save(**{key: obj}, **who(request))
 
 
 @admin.register(Category)
-class CategoryAdmin(ChangesCatalogueAdmin):
+class CategoryAdmin(ThroughServicesAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
 
+    def save_model(self, request, obj, form, change):
+        services.save_category(category=obj, **who(request))
+
+    def delete_model(self, request, obj):
+        services.delete_category(category=obj, **who(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.delete_category(category=category, **who(request))
+
 
 @admin.register(Tag)
-class TagAdmin(ChangesCatalogueAdmin):
+class TagAdmin(ThroughServicesAdmin):
     search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        services.save_tag(tag=obj, name=obj.name, **who(request))
+
+    def delete_model(self, request, obj):
+        services.delete_tag(tag=obj, **who(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for tag in queryset:
+            services.delete_tag(tag=tag, **who(request))
 
 
 class DisplayStatusFilter(admin.SimpleListFilter):
@@ -74,7 +105,11 @@ class TicketTypeInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ChangesCatalogueAdmin):
+class EventAdmin(PartsThroughServices, ThroughServicesAdmin):
+    """Events change through the same services as the API: capacity under the event's lock
+    and never below the seats taken, the status only through the publish and cancel actions
+    (cancelling cancels every registration), deletion refused while places are taken."""
+
     list_display = (
         "title",
         "organizer",
@@ -97,28 +132,115 @@ class EventAdmin(ChangesCatalogueAdmin):
     list_select_related = ("organizer", "category")
     raw_id_fields = ("organizer",)
     filter_horizontal = ("tags",)
-    readonly_fields = ("published_at", "cancelled_at", "created_at", "updated_at")
+    readonly_fields = ("status", "published_at", "cancelled_at", "created_at", "updated_at")
     inlines = (TicketTypeInline, SessionInline)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ("publish_events", "cancel_events")
 
     @admin.display(description="status")
     def display_status(self, event):
         return event.display_status
 
+    def save_model(self, request, obj, form, change):
+        tags = [tag.name for tag in form.cleaned_data.get("tags", ())]
+        if change:
+            services.update_event(
+                event=obj,
+                tags=tags if "tags" in form.changed_data else None,
+                **who(request),
+                **changed_fields(obj, form),
+            )
+            return
+        fields = {
+            name: getattr(obj, name)
+            for name in form.cleaned_data
+            if name not in ("tags", "organizer", "slug")
+        }
+        created = services.create_event(
+            organizer=form.cleaned_data["organizer"],
+            slug=form.cleaned_data.get("slug") or None,
+            tags=tags,
+            origin=Origin.of(request),
+            **fields,
+        )
+        # The inline forms are bound to `obj`: it becomes the event the service created.
+        obj.pk, obj.slug, obj._state.adding = created.pk, created.slug, False
+
+    def save_related(self, request, form, formsets, change):
+        # Tags were set by the service; the inline parts go through theirs.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        services.delete_event(event=obj, **who(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            services.delete_event(event=event, **who(request))
+
+    def _each(self, request, events, service, done: str) -> None:
+        refused = []
+        for event in events:
+            try:
+                service(event=event, **who(request))
+            except ApplicationError as refusal:
+                refused.append(f"{event}: {refusal.message}")
+        if len(refused) < len(events):
+            self.message_user(request, f"{len(events) - len(refused)} event(s) {done}.")
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Publish the selected drafts")
+    def publish_events(self, request, queryset):
+        self._each(request, list(queryset), services.publish_event, "published")
+
+    @admin.action(description="Cancel the selected events (and every registration at them)")
+    def cancel_events(self, request, queryset):
+        self._each(request, list(queryset), services.cancel_event, "cancelled")
+
 
 @admin.register(TicketType)
-class TicketTypeAdmin(ChangesCatalogueAdmin):
+class TicketTypeAdmin(ThroughServicesAdmin):
     list_display = ("name", "event", "price", "quantity", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "event__title")
     list_select_related = ("event",)
     raw_id_fields = ("event",)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("event",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        services.save_ticket_type(ticket_type=obj, **who(request), **changed_fields(obj, form))
+
+    def delete_model(self, request, obj):
+        services.delete_ticket_type(ticket_type=obj, **who(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for ticket_type in queryset:
+            services.delete_ticket_type(ticket_type=ticket_type, **who(request))
+
 
 @admin.register(Session)
-class SessionAdmin(ChangesCatalogueAdmin):
+class SessionAdmin(ThroughServicesAdmin):
     list_display = ("title", "event", "starts_at", "ends_at", "speaker_name")
     search_fields = ("title", "speaker_name", "event__title")
     list_filter = ("starts_at",)
     list_select_related = ("event",)
     raw_id_fields = ("event", "speaker")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("event",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        services.save_session(session=obj, **who(request), **changed_fields(obj, form))
+
+    def delete_model(self, request, obj):
+        services.delete_session(session=obj, **who(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            services.delete_session(session=session, **who(request))

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from config.filters import FilterSet, IdFilter, StrictBooleanFilter
 from events.models import Category, Event, EventStatus, Level, Session, TicketType
-from registrations.selectors import seats_taken_by_ticket_type
+from events.seating import seating
 
 STATUS_FILTER_CHOICES = [
     (EventStatus.DRAFT, "draft"),
@@ -80,7 +80,9 @@ class EventFilter(FilterSet):
         """Upcoming published events with a seat left under the capacity and in some active
         ticket type. (`seats_taken` is annotated by the listing selector.)"""
         ticket_left = TicketType.objects.filter(
-            event=OuterRef("pk"), is_active=True, quantity__gt=seats_taken_by_ticket_type()
+            event=OuterRef("pk"),
+            is_active=True,
+            quantity__gt=seating().taken_by_ticket_type(timezone.now()),
         )
         has_room = Q(
             Exists(ticket_left),

@@ -3,13 +3,14 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from config.contributions import Contributions
 from events.models import Category, Event, EventStatus, TicketType, Visibility
-from registrations.selectors import (
-    is_confirmed_attendee,
-    seats_taken_by_event,
-    seats_taken_by_ticket_type,
-    waiting_count_by_event,
-)
+from events.seating import seating
+
+# What apps above events add to an event's listing: each part takes (events, viewer, now) and
+# returns the queryset annotated with what it shows (the waitlist's length, the rating).
+# `EventReadSerializer` reads each annotation with its default when no part provides it.
+listing_parts = Contributions("an event's listing")
 
 
 def visible_events(user) -> QuerySet[Event]:
@@ -50,7 +51,7 @@ def manageable_events(user) -> QuerySet[Event]:
 
 def ticket_types_with_sales() -> QuerySet[TicketType]:
     """Ticket types with `sold`: the seats taken of each (confirmed, and held)."""
-    return TicketType.objects.annotate(sold=seats_taken_by_ticket_type())
+    return TicketType.objects.annotate(sold=seating().taken_by_ticket_type(timezone.now()))
 
 
 def lowest_active_price():
@@ -62,30 +63,32 @@ def lowest_active_price():
 
 
 def with_viewer_attendance(events: QuerySet[Event], viewer) -> QuerySet[Event]:
-    """`viewer_is_attendee`: whether the viewer holds a confirmed registration (for the join
-    link, see `Event.shows_online_url_to`)."""
-    return events.annotate(viewer_is_attendee=is_confirmed_attendee(viewer))
+    """`viewer_is_attendee`: whether the viewer holds a confirmed place (for the join link, see
+    `Event.shows_online_url_to`)."""
+    if not viewer.is_authenticated:
+        return events
+    return events.annotate(viewer_is_attendee=seating().held_by(viewer))
 
 
 def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     """Everything an event's representation needs, in a fixed number of queries whatever the
-    page size: organizer and category joined; price, seats taken, waitlist length and whether
-    the viewer is a confirmed attendee annotated; ticket types, sessions and tags prefetched."""
+    page size: organizer and category joined; price, seats taken and whether the viewer is a
+    confirmed attendee annotated, with what the listing parts add; ticket types, sessions and
+    tags prefetched."""
     now = timezone.now()
-    return (
+    events = (
         with_viewer_attendance(events, viewer)
         .select_related("organizer", "category")
-        .annotate(
-            price=lowest_active_price(),
-            seats_taken=seats_taken_by_event(now),
-            waitlist_count=waiting_count_by_event(),
-        )
+        .annotate(price=lowest_active_price(), seats_taken=seating().taken_by_event(now))
         .prefetch_related(
             Prefetch("ticket_types", queryset=ticket_types_with_sales()),
             "sessions",
             "tags",
         )
     )
+    for part in listing_parts:
+        events = part(events, viewer, now)
+    return events
 
 
 def available_spots(event: Event) -> int:

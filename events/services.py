@@ -1,4 +1,11 @@
-"""Every change to the catalogue: events through their lifecycle, sessions and ticket types."""
+"""Every change to the catalogue: events through their lifecycle, sessions, ticket types,
+categories and tags.
+
+Changes that touch seats (capacity, ticket quantities, cancelling, deleting) run under the
+event's row lock (`lock_event`), the same lock every booking takes, and ask the installed
+`seating()` for what registrations must add in that transaction. Each change records its fact
+(`events.facts`); what follows from it (cached pages, notifications) subscribes to the fact.
+"""
 
 from decimal import Decimal
 
@@ -7,14 +14,21 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
-from config.catalogue import changes_catalogue
+from config.db import lock_one
 from config.exceptions import ApplicationError, Conflict, ConflictCode
+from config.facts import Origin, record
+from events import facts
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType
-from registrations import services as registrations
-from users.models import Action
-from users.services import log_activity
+from events.seating import seating
 
 GENERAL_ADMISSION = "General admission"
+
+
+def lock_event(event_id: int) -> Event:
+    """Lock the event's row for the rest of the transaction. Every change that takes or frees
+    its seats holds this lock, and takes it before any other row of the event, so two changes
+    never wait on each other in a cycle."""
+    return lock_one(Event.objects.filter(pk=event_id))
 
 
 def _unique_slug(title: str, *, wanted: str | None = None) -> str:
@@ -43,8 +57,28 @@ def _check_publishable(event: Event) -> None:
         )
 
 
+def _check_seats_floor(event: Event, capacity: int) -> None:
+    """Capacity may never drop below the seats already taken (the caller holds the lock)."""
+    taken = seating().taken(event)
+    if capacity < taken:
+        raise ApplicationError(
+            f"{taken} seats are already taken; the capacity cannot be lower.",
+            code="validation_error",
+            details={"capacity": [f"Must be at least {taken}."]},
+        )
+
+
+def _check_sold_floor(ticket_type: TicketType, quantity: int) -> None:
+    sold = seating().taken(ticket_type.event, ticket_type=ticket_type)
+    if quantity < sold:
+        raise ApplicationError(
+            f"{sold} {ticket_type.name} tickets are already taken; the quantity cannot be lower.",
+            code="validation_error",
+            details={"quantity": [f"Must be at least {sold}."]},
+        )
+
+
 @transaction.atomic
-@changes_catalogue
 def create_event(
     *,
     organizer,
@@ -57,7 +91,7 @@ def create_event(
     price: Decimal | None = None,
     status: str = EventStatus.DRAFT,
     slug: str | None = None,
-    request=None,
+    origin: Origin | None = None,
     **fields,
 ) -> Event:
     """Create an event owned by `organizer`, as a draft unless `status` is `published` (which
@@ -82,25 +116,26 @@ def create_event(
     if ticket_types is None and price is not None:
         ticket_types = [{"name": GENERAL_ADMISSION, "price": price, "quantity": capacity}]
     TicketType.objects.bulk_create(TicketType(event=event, **data) for data in ticket_types or [])
-    log_activity(action=Action.EVENT_CREATED, user=organizer, request=request, target=event)
+    record(
+        facts.EVENT_CREATED, user=organizer, origin=origin, target=event, data={"event": event.pk}
+    )
     if status == EventStatus.PUBLISHED:
-        publish_event(event=event, actor=organizer, request=request)
+        publish_event(event=event, actor=organizer, origin=origin)
     return event
 
 
 @transaction.atomic
-@changes_catalogue
 def update_event(
-    *, event: Event, actor, tags: list[str] | None = None, request=None, **changes
+    *, event: Event, actor, tags: list[str] | None = None, origin: Origin | None = None, **changes
 ) -> Event:
     """Change an event's details. Sessions must still fit its time window; the capacity never
-    drops below the seats taken, and a larger one gives the new seats to the waitlist. The log
-    entry's `changed` names the fields that moved."""
-    event = registrations.lock_event(event.pk)
+    drops below the seats taken, and a larger one gives the new seats out (to the waitlist).
+    The fact's `changed` names the fields that moved."""
+    event = lock_event(event.pk)
     if event.status == EventStatus.CANCELLED:
         raise Conflict(ConflictCode.INVALID_STATE, "A cancelled event cannot be changed.")
     if "capacity" in changes:
-        registrations.check_capacity_change(event=event, capacity=changes["capacity"])
+        _check_seats_floor(event, changes["capacity"])
     capacity_before = event.capacity
     changed = [field for field, value in changes.items() if getattr(event, field) != value]
     for field, value in changes.items():
@@ -120,22 +155,21 @@ def update_event(
         _set_tags(event, tags)
         changed.append("tags")
     if event.capacity > capacity_before:
-        registrations.promote_waitlist(event=event, now=timezone.now())
-    log_activity(
-        action=Action.EVENT_UPDATED,
+        seating().seats_added(event=event, now=timezone.now())
+    record(
+        facts.EVENT_UPDATED,
         user=actor,
-        request=request,
+        origin=origin,
         target=event,
-        metadata={"changed": sorted(changed)},
+        data={"event": event.pk, "changed": sorted(changed)},
     )
     return event
 
 
 @transaction.atomic
-@changes_catalogue
-def publish_event(*, event: Event, actor, request=None) -> Event:
+def publish_event(*, event: Event, actor, origin: Origin | None = None) -> Event:
     """Draft → published. Needs a start in the future and at least one active ticket type."""
-    event = registrations.lock_event(event.pk)
+    event = lock_event(event.pk)
     if event.status != EventStatus.DRAFT:
         raise Conflict(
             ConflictCode.INVALID_STATE,
@@ -145,16 +179,15 @@ def publish_event(*, event: Event, actor, request=None) -> Event:
     event.status = EventStatus.PUBLISHED
     event.published_at = timezone.now()
     event.save(update_fields=["status", "published_at", "updated_at"])
-    log_activity(action=Action.EVENT_PUBLISHED, user=actor, request=request, target=event)
+    record(facts.EVENT_PUBLISHED, user=actor, origin=origin, target=event, data={"event": event.pk})
     return event
 
 
 @transaction.atomic
-@changes_catalogue
-def cancel_event(*, event: Event, actor, request=None) -> Event:
-    """Draft or published (not yet ended) → cancelled. Every active registration is cancelled
-    and the waitlist closed."""
-    event = registrations.lock_event(event.pk)
+def cancel_event(*, event: Event, actor, origin: Origin | None = None) -> Event:
+    """Draft or published (not yet ended) → cancelled. Every place at it is released, each
+    through the same path a single cancellation takes, and its waitlist closed."""
+    event = lock_event(event.pk)
     if event.display_status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise Conflict(
             ConflictCode.INVALID_STATE,
@@ -163,64 +196,86 @@ def cancel_event(*, event: Event, actor, request=None) -> Event:
     event.status = EventStatus.CANCELLED
     event.cancelled_at = timezone.now()
     event.save(update_fields=["status", "cancelled_at", "updated_at"])
-    cancelled = registrations.cancel_all_for_event(event=event, actor=actor, request=request)
-    log_activity(
-        action=Action.EVENT_CANCELLED,
+    released = seating().event_cancelled(event=event, actor=actor, origin=origin)
+    record(
+        facts.EVENT_CANCELLED,
         user=actor,
-        request=request,
+        origin=origin,
         target=event,
-        metadata={"registrations_cancelled": cancelled},
+        data={"event": event.pk, "registrations_cancelled": released},
     )
     return event
 
 
 @transaction.atomic
-@changes_catalogue
-def delete_event(*, event: Event, actor, request=None) -> None:
-    """Delete an event nobody holds a place at; one with active registrations is cancelled
-    instead, so its attendees are told and refunded."""
-    event = registrations.lock_event(event.pk)
-    if registrations.has_active_registrations(event):
+def delete_event(*, event: Event, actor, origin: Origin | None = None) -> None:
+    """Delete an event nobody holds a place at; one with places taken is cancelled instead, so
+    its attendees are told and refunded."""
+    event = lock_event(event.pk)
+    if seating().blocks_deletion(event):
         raise Conflict(
             ConflictCode.EVENT_HAS_REGISTRATIONS,
             "People are registered for this event: cancel it instead.",
         )
-    log_activity(
-        action=Action.EVENT_DELETED,
+    record(
+        facts.EVENT_DELETED,
         user=actor,
-        request=request,
+        origin=origin,
         target=event,
-        metadata={"title": event.title, "slug": event.slug},
+        data={"event": event.pk, "title": event.title, "slug": event.slug},
     )
     event.delete()
 
 
 @transaction.atomic
-@changes_catalogue
-def save_category(*, category: Category, **fields) -> Category:
+def save_category(
+    *, category: Category, actor=None, origin: Origin | None = None, **fields
+) -> Category:
     """Create or change a category (events show its slug)."""
     for field, value in fields.items():
         setattr(category, field, value)
     category.save()
+    record(facts.CATEGORY_SAVED, user=actor, origin=origin, target=category)
     return category
 
 
 @transaction.atomic
-@changes_catalogue
-def delete_session(*, session: Session) -> None:
-    session.delete()
-
-
-@transaction.atomic
-@changes_catalogue
-def delete_category(*, category: Category) -> None:
+def delete_category(*, category: Category, actor=None, origin: Origin | None = None) -> None:
     """A category that still holds events stays: move or delete those events first."""
     if category.events.exists():
         raise Conflict(
             ConflictCode.INVALID_STATE,
             "This category still has events; move them to another category first.",
         )
+    record(
+        facts.CATEGORY_DELETED,
+        user=actor,
+        origin=origin,
+        target=category,
+        data={"slug": category.slug},
+    )
     category.delete()
+
+
+@transaction.atomic
+def save_tag(*, tag: Tag, name: str, actor=None, origin: Origin | None = None) -> Tag:
+    """Create or rename a tag; names are stored lower-case, so `Django` and `django` are one."""
+    tag.name = name.strip().lower()
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            "That tag exists already.", code="validation_error", details={"name": ["Taken."]}
+        ) from exc
+    record(facts.TAG_SAVED, user=actor, origin=origin, target=tag, data={"name": tag.name})
+    return tag
+
+
+@transaction.atomic
+def delete_tag(*, tag: Tag, actor=None, origin: Origin | None = None) -> None:
+    record(facts.TAG_DELETED, user=actor, origin=origin, target=tag, data={"name": tag.name})
+    tag.delete()
 
 
 def _check_inside_event(event: Event, starts_at, ends_at) -> None:
@@ -238,8 +293,9 @@ def _check_inside_event(event: Event, starts_at, ends_at) -> None:
 
 
 @transaction.atomic
-@changes_catalogue
-def save_session(*, session: Session, **fields) -> Session:
+def save_session(
+    *, session: Session, actor=None, origin: Origin | None = None, **fields
+) -> Session:
     """Create or change a session; it must lie inside its event's time window."""
     for field, value in fields.items():
         setattr(session, field, value)
@@ -247,17 +303,37 @@ def save_session(*, session: Session, **fields) -> Session:
     if session.speaker and not session.speaker_name:
         session.speaker_name = session.speaker.full_name
     session.save()
+    record(
+        facts.SESSION_SAVED,
+        user=actor,
+        origin=origin,
+        target=session,
+        data={"event": session.event_id},
+    )
     return session
 
 
 @transaction.atomic
-@changes_catalogue
-def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
+def delete_session(*, session: Session, actor=None, origin: Origin | None = None) -> None:
+    record(
+        facts.SESSION_DELETED,
+        user=actor,
+        origin=origin,
+        target=session,
+        data={"event": session.event_id},
+    )
+    session.delete()
+
+
+@transaction.atomic
+def save_ticket_type(
+    *, ticket_type: TicketType, actor=None, origin: Origin | None = None, **fields
+) -> TicketType:
     """Create or change a ticket type. Its quantity never drops below the seats taken; more
-    seats, or a type put back on sale, go to the waitlist."""
-    event = registrations.lock_event(ticket_type.event_id)
+    seats, or a type put back on sale, are given out (to the waitlist)."""
+    event = lock_event(ticket_type.event_id)
     if ticket_type.pk is not None and "quantity" in fields:
-        registrations.check_quantity_change(ticket_type=ticket_type, quantity=fields["quantity"])
+        _check_sold_floor(ticket_type, fields["quantity"])
     for field, value in fields.items():
         setattr(ticket_type, field, value)
     try:
@@ -269,18 +345,33 @@ def save_ticket_type(*, ticket_type: TicketType, **fields) -> TicketType:
             code="validation_error",
             details={"name": ["Already used for this event."]},
         ) from exc
-    registrations.promote_waitlist(event=event, now=timezone.now())
+    seating().seats_added(event=event, now=timezone.now())
+    record(
+        facts.TICKET_TYPE_SAVED,
+        user=actor,
+        origin=origin,
+        target=ticket_type,
+        data={"event": event.pk},
+    )
     return ticket_type
 
 
 @transaction.atomic
-@changes_catalogue
-def delete_ticket_type(*, ticket_type: TicketType) -> None:
+def delete_ticket_type(
+    *, ticket_type: TicketType, actor=None, origin: Origin | None = None
+) -> None:
     """A ticket type that was ever sold stays, as the record of what was sold: deactivate it."""
-    registrations.lock_event(ticket_type.event_id)
-    if ticket_type.registrations.exists():
+    lock_event(ticket_type.event_id)
+    if seating().ever_sold(ticket_type):
         raise Conflict(
             ConflictCode.INVALID_STATE,
             "Tickets of this type were sold: deactivate it instead (is_active false).",
         )
+    record(
+        facts.TICKET_TYPE_DELETED,
+        user=actor,
+        origin=origin,
+        target=ticket_type,
+        data={"event": ticket_type.event_id},
+    )
     ticket_type.delete()

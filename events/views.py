@@ -1,7 +1,6 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -13,12 +12,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from config.exceptions import ApplicationError
+from config.facts import Origin
 from config.negotiation import FileResponsesMixin
-from config.viewsets import ListOnlyFiltersMixin
+from config.viewsets import ListOnlyFiltersMixin, WhoAsksMixin
 from events import selectors, services
 from events.cache import cached_response
 from events.calendar import event_calendar
-from events.exports import attendees_csv
 from events.filters import EventFilter, SessionFilter, TicketTypeFilter
 from events.models import Category, Event, Session, TicketType
 from events.permissions import IsEventManagerOrReadOnly
@@ -29,12 +28,10 @@ from events.serializers import (
     SessionSerializer,
     TicketTypeSerializer,
 )
-from registrations.selectors import attendees_of, event_statistics
-from registrations.serializers import AttendeeSerializer
 from users.permissions import IsAdmin, IsOrganizer
 
 
-class CategoryViewSet(viewsets.ModelViewSet):
+class CategoryViewSet(WhoAsksMixin, viewsets.ModelViewSet):
     """`categories/`: read by anyone, written by admins."""
 
     serializer_class = CategorySerializer
@@ -51,16 +48,16 @@ class CategoryViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.save_category(
-            category=Category(), **serializer.validated_data
+            category=Category(), **self.who(), **serializer.validated_data
         )
 
     def perform_update(self, serializer):
         serializer.instance = services.save_category(
-            category=serializer.instance, **serializer.validated_data
+            category=serializer.instance, **self.who(), **serializer.validated_data
         )
 
     def perform_destroy(self, category):
-        services.delete_category(category=category)
+        services.delete_category(category=category, **self.who())
 
 
 @extend_schema_view(
@@ -70,7 +67,7 @@ class CategoryViewSet(viewsets.ModelViewSet):
 class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewSet):
     """`events/`: the catalogue, and each event's lifecycle."""
 
-    file_actions = ("calendar", "attendees")
+    file_actions = ("calendar",)
     serializer_class = EventSerializer
     filterset_class = EventFilter
     search_fields = ["title", "description", "tags__name", "location"]
@@ -119,7 +116,7 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = services.create_event(
-            organizer=request.user, request=request, **serializer.validated_data
+            organizer=request.user, origin=Origin.of(request), **serializer.validated_data
         )
         return Response(self._present(event), status=status.HTTP_201_CREATED)
 
@@ -130,53 +127,31 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         )
         serializer.is_valid(raise_exception=True)
         event = services.update_event(
-            event=event, actor=request.user, request=request, **serializer.validated_data
+            event=event,
+            actor=request.user,
+            origin=Origin.of(request),
+            **serializer.validated_data,
         )
         return Response(self._present(event))
 
     def perform_destroy(self, event):
-        services.delete_event(event=event, actor=self.request.user, request=self.request)
+        services.delete_event(event=event, actor=self.request.user, origin=Origin.of(self.request))
 
     @extend_schema(request=None, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        event = services.publish_event(event=self.get_object(), actor=request.user, request=request)
+        event = services.publish_event(
+            event=self.get_object(), actor=request.user, origin=Origin.of(request)
+        )
         return Response(self._present(event))
 
     @extend_schema(request=None, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        event = services.cancel_event(event=self.get_object(), actor=request.user, request=request)
+        event = services.cancel_event(
+            event=self.get_object(), actor=request.user, origin=Origin.of(request)
+        )
         return Response(self._present(event))
-
-    def _managed_event(self) -> Event:
-        event = self.get_object()
-        if not event.is_managed_by(self.request.user):
-            raise PermissionDenied("Only the event's organizer or an admin may see this.")
-        return event
-
-    @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
-        responses={
-            200: AttendeeSerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
-        },
-    )
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
-    def attendees(self, request, pk=None):
-        """The event's registrations with name, e-mail, ticket type, quantity, status and how
-        many tickets were checked in; `?format=csv` gives the whole list as CSV."""
-        event = self._managed_event()
-        registrations = attendees_of(event)
-        if request.query_params.get("format") == "csv":
-            return attendees_csv(event, registrations)
-        page = self.paginate_queryset(registrations)
-        return self.get_paginated_response(AttendeeSerializer(page, many=True).data)
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
-    def statistics(self, request, pk=None):
-        return Response(event_statistics(self._managed_event()))
 
     @extend_schema(
         responses={
@@ -195,7 +170,7 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         )
 
 
-class EventPartViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
+class EventPartViewSet(WhoAsksMixin, ListOnlyFiltersMixin, viewsets.ModelViewSet):
     """Base of sessions and ticket types: read by whoever may see their event, written by its
     organizer or an admin."""
 
@@ -241,14 +216,16 @@ class SessionViewSet(EventPartViewSet):
     def perform_create(self, serializer):
         fields = self.part_fields(serializer)
         session = Session(event=serializer.validated_data["event"])
-        serializer.instance = services.save_session(session=session, **fields)
+        serializer.instance = services.save_session(session=session, **self.who(), **fields)
 
     def perform_update(self, serializer):
         fields = self.part_fields(serializer)
-        serializer.instance = services.save_session(session=serializer.instance, **fields)
+        serializer.instance = services.save_session(
+            session=serializer.instance, **self.who(), **fields
+        )
 
     def perform_destroy(self, session):
-        services.delete_session(session=session)
+        services.delete_session(session=session, **self.who())
 
 
 class TicketTypeViewSet(EventPartViewSet):
@@ -266,11 +243,15 @@ class TicketTypeViewSet(EventPartViewSet):
     def perform_create(self, serializer):
         fields = self.part_fields(serializer)
         ticket_type = TicketType(event=serializer.validated_data["event"])
-        serializer.instance = services.save_ticket_type(ticket_type=ticket_type, **fields)
+        serializer.instance = services.save_ticket_type(
+            ticket_type=ticket_type, **self.who(), **fields
+        )
 
     def perform_update(self, serializer):
         fields = self.part_fields(serializer)
-        serializer.instance = services.save_ticket_type(ticket_type=serializer.instance, **fields)
+        serializer.instance = services.save_ticket_type(
+            ticket_type=serializer.instance, **self.who(), **fields
+        )
 
     def perform_destroy(self, ticket_type):
-        services.delete_ticket_type(ticket_type=ticket_type)
+        services.delete_ticket_type(ticket_type=ticket_type, **self.who())

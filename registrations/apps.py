@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class RegistrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "registrations"
+
+    def ready(self):
+        from config.facts import subscribe
+        from events import cache, seating
+        from events.selectors import listing_parts
+        from registrations import facts, selectors
+        from registrations.services.event_changes import RegistrationSeating
+
+        # Seats at events are taken by registrations: the catalogue counts them through this.
+        seating.install(RegistrationSeating())
+        listing_parts.register(selectors.with_waitlist_count)
+        # A booking, a cancellation, a promotion: that event's cached pages are stale.
+        subscribe(*facts.CHANGING_SEATS)(cache.event_read_changed)

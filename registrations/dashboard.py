@@ -1,8 +1,16 @@
-"""`dashboard/`: what matters to the caller, by role, each part one aggregate query."""
+"""`dashboard/`: what matters to the caller, by role, assembled from parts.
+
+Three sections: every user's own (upcoming registrations, counts), `organizer` (their events)
+and `platform` (admins). Each app registers its parts for a section in `AppConfig.ready()`
+(certificates: a count; notifications: the unread count; payments: revenue); a part returns a
+dict that is merged into its section, nested dicts key by key. Each part is a fixed number of
+aggregate queries.
+"""
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from config.contributions import Contributions
 from config.formats import api_datetime
 from events.models import Event, EventStatus
 from registrations.models import (
@@ -56,6 +64,24 @@ def _registrations_by_displayed_status(registrations) -> dict:
     )
 
 
+SECTIONS = ("attendee", "organizer", "platform")
+dashboard_parts = {
+    section: Contributions(f"the dashboard's {section} part") for section in SECTIONS
+}
+
+
+def _assemble(section: str, user) -> dict:
+    assembled: dict = {}
+    for part in dashboard_parts[section]:
+        for key, value in part(user).items():
+            if isinstance(value, dict) and isinstance(assembled.get(key), dict):
+                assembled[key] = {**assembled[key], **value}
+            else:
+                assembled[key] = value
+    return assembled
+
+
+@dashboard_parts["attendee"].register
 def attendee_part(user) -> dict:
     now = timezone.now()
     upcoming = (
@@ -80,6 +106,7 @@ def attendee_part(user) -> dict:
     }
 
 
+@dashboard_parts["organizer"].register
 def organizer_part(user) -> dict:
     events = Event.objects.filter(organizer=user)
     registrations = Registration.objects.filter(event__organizer=user)
@@ -94,7 +121,8 @@ def organizer_part(user) -> dict:
     }
 
 
-def admin_part() -> dict:
+@dashboard_parts["platform"].register
+def platform_part(user) -> dict:
     users_by_role = {role: 0 for role in Role.values}
     users_by_role.update(
         User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id"))
@@ -109,9 +137,9 @@ def admin_part() -> dict:
 
 
 def for_user(user) -> dict:
-    data = {"role": user.role, **attendee_part(user)}
+    data = {"role": user.role, **_assemble("attendee", user)}
     if user.is_organizer:
-        data["organizer"] = organizer_part(user)
+        data["organizer"] = _assemble("organizer", user)
     if user.is_admin:
-        data["platform"] = admin_part()
+        data["platform"] = _assemble("platform", user)
     return data

@@ -4,8 +4,8 @@ events (confirmed at once), and check-ins at last month's workshop."""
 from datetime import timedelta
 
 from events.models import Event
-from registrations import services
 from registrations.models import Registration, RegistrationStatus, Ticket
+from registrations.services import booking, waitlist
 from users.models import User
 
 # (event slug, attendees) booked through the booking service, in order.
@@ -26,13 +26,13 @@ def seed(log) -> None:
     for slug, usernames in BOOKINGS:
         for username in usernames:
             if not Registration.objects.filter(event=events[slug], user=users[username]).exists():
-                services.register_for_event(user=users[username], event=events[slug])
+                booking.register_for_event(user=users[username], event=events[slug])
                 booked += 1
     slug, usernames = WAITLIST
     queued = 0
     for username in usernames:
         if not events[slug].waitlist.filter(user=users[username]).exists():
-            services.join_waitlist(user=users[username], event=events[slug])
+            waitlist.join_waitlist(user=users[username], event=events[slug])
             queued += 1
     checked_in = _past_attendance(events, users)
     log(

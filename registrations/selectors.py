@@ -1,8 +1,6 @@
 """Reads about registrations: seats taken (as subqueries the catalogue annotates), and which
 registrations, tickets and waitlist entries a user may see."""
 
-from decimal import Decimal
-
 from django.db.models import (
     Count,
     Exists,
@@ -14,8 +12,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Coalesce
 
 from events.models import Event
 from registrations.models import (
@@ -52,6 +49,11 @@ def waiting_count_by_event():
         .values("n")
     )
     return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
+
+
+def with_waitlist_count(events: QuerySet, viewer, now) -> QuerySet:
+    """The events listing's part: `waitlist_count`, how many are waiting at each event."""
+    return events.annotate(waitlist_count=waiting_count_by_event())
 
 
 def is_confirmed_attendee(user):
@@ -129,59 +131,3 @@ def attendees_of(event: Event) -> QuerySet[Registration]:
         .annotate(checked_in_count=Count("tickets", filter=Q(tickets__checked_in_at__isnull=False)))
         .order_by("created_at", "id")
     )
-
-
-def event_statistics(event: Event) -> dict:
-    """The organizer's numbers for one event. Revenue is what confirmed registrations cost;
-    refunds and ratings come with the payments and reviews capabilities (zero until then)."""
-    now = timezone.now()
-    taken = seats_taken(event)
-    confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
-    by_type = [
-        {
-            "id": ticket_type.id,
-            "name": ticket_type.name,
-            "price": str(ticket_type.price),
-            "quantity": ticket_type.quantity,
-            "sold": ticket_type.sold,
-            "available": max(ticket_type.quantity - ticket_type.sold, 0),
-            "is_active": ticket_type.is_active,
-        }
-        for ticket_type in event.ticket_types.annotate(
-            sold=seats_taken_by_ticket_type(now)
-        ).order_by("price", "id")
-    ]
-    by_day = (
-        Registration.objects.filter(event=event)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(registrations=Count("id"), seats=Sum("quantity"))
-        .order_by("day")
-    )
-    totals = confirmed.aggregate(seats=Sum("quantity"), revenue=Sum("total_price"))
-    return {
-        "total_attendees": totals["seats"] or 0,
-        "checked_in": Ticket.objects.filter(event=event, checked_in_at__isnull=False).count(),
-        # As on the event: no more than the capacity and the active ticket types leave.
-        "available_spots": max(
-            min(event.capacity - taken, sum(t["available"] for t in by_type if t["is_active"])),
-            0,
-        ),
-        "waitlist_count": WaitlistEntry.objects.filter(
-            event=event, status=WaitlistStatus.WAITING
-        ).count(),
-        "reviews_count": 0,
-        "average_rating": None,
-        "currency": event.currency,
-        "total_revenue": str(totals["revenue"] or Decimal("0.00")),
-        "refunded_amount": "0.00",
-        "by_ticket_type": by_type,
-        "registrations_by_day": [
-            {
-                "date": row["day"].isoformat(),
-                "registrations": row["registrations"],
-                "seats": row["seats"],
-            }
-            for row in by_day
-        ],
-    }

@@ -128,6 +128,39 @@ class AttendeeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TicketTypeSalesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    quantity = serializers.IntegerField()
+    sold = serializers.IntegerField()
+    available = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+
+
+class RegistrationsOnDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    registrations = serializers.IntegerField()
+    seats = serializers.IntegerField()
+
+
+class EventStatisticsSerializer(serializers.Serializer):
+    """An event's numbers (`registrations.statistics`). A figure that no installed app
+    contributes shows its default: no reviews yet, no refunds yet."""
+
+    total_attendees = serializers.IntegerField(help_text="Seats of confirmed registrations.")
+    checked_in = serializers.IntegerField(help_text="Tickets admitted at the door.")
+    available_spots = serializers.IntegerField()
+    waitlist_count = serializers.IntegerField()
+    reviews_count = serializers.IntegerField(default=0)
+    average_rating = serializers.FloatField(default=None, allow_null=True)
+    currency = serializers.CharField()
+    total_revenue = serializers.DecimalField(max_digits=12, decimal_places=2)
+    refunded_amount = serializers.DecimalField(max_digits=12, decimal_places=2, default="0.00")
+    by_ticket_type = TicketTypeSalesSerializer(many=True)
+    registrations_by_day = RegistrationsOnDaySerializer(many=True)
+
+
 class CheckInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     session = serializers.PrimaryKeyRelatedField(

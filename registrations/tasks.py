@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from registrations import services
+from registrations.services import booking
 
 
 @shared_task
 def expire_holds() -> int:
     """Every minute (beat): mark holds that ran out as expired and move the waitlists."""
-    return services.expire_holds()
+    return booking.expire_holds()

@@ -4,7 +4,7 @@ import qrcode
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -12,19 +12,26 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.facts import Origin
 from config.negotiation import FileResponsesMixin
 from config.viewsets import ListOnlyFiltersMixin
+from events.models import Event
 from events.selectors import visible_events
-from registrations import dashboard, selectors, services
+from registrations import dashboard, selectors
+from registrations.exports import attendees_csv
 from registrations.filters import ProgressFilter, RegistrationFilter, TicketFilter, WaitlistFilter
 from registrations.models import Registration, RegistrationStatus, SessionProgress
 from registrations.serializers import (
+    AttendeeSerializer,
     CheckInSerializer,
+    EventStatisticsSerializer,
     ProgressSerializer,
     RegistrationSerializer,
     TicketSerializer,
     WaitlistEntrySerializer,
 )
+from registrations.services import booking, checkin, progress, waitlist
+from registrations.statistics import event_statistics
 from users.permissions import IsOrganizer
 
 
@@ -68,16 +75,16 @@ class RegistrationViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        registration = services.register_for_event(
-            user=request.user, request=request, **serializer.validated_data
+        registration = booking.register_for_event(
+            user=request.user, origin=Origin.of(request), **serializer.validated_data
         )
         return Response(self._present(registration), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        registration = services.cancel_registration(
-            registration=self.get_object(), actor=request.user, request=request
+        registration = booking.cancel_registration(
+            registration=self.get_object(), actor=request.user, origin=Origin.of(request)
         )
         return Response(self._present(registration))
 
@@ -91,16 +98,20 @@ class RegistrationViewSet(
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Approve a registration for an event that requires approval."""
-        registration = services.approve_registration(
-            registration=self._managed_registration(), actor=request.user, request=request
+        registration = booking.approve_registration(
+            registration=self._managed_registration(),
+            actor=request.user,
+            origin=Origin.of(request),
         )
         return Response(self._present(registration))
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        registration = services.reject_registration(
-            registration=self._managed_registration(), actor=request.user, request=request
+        registration = booking.reject_registration(
+            registration=self._managed_registration(),
+            actor=request.user,
+            origin=Origin.of(request),
         )
         return Response(self._present(registration))
 
@@ -137,7 +148,9 @@ class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyM
         admins only; a code of another organizer's event is unknown (404)."""
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = services.check_in(actor=request.user, request=request, **serializer.validated_data)
+        ticket = checkin.check_in(
+            actor=request.user, origin=Origin.of(request), **serializer.validated_data
+        )
         return Response(TicketSerializer(ticket, context=self.get_serializer_context()).data)
 
 
@@ -163,8 +176,8 @@ class WaitlistViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = services.join_waitlist(
-            user=request.user, request=request, **serializer.validated_data
+        entry = waitlist.join_waitlist(
+            user=request.user, origin=Origin.of(request), **serializer.validated_data
         )
         fresh = self.get_queryset().get(pk=entry.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -175,7 +188,7 @@ class WaitlistViewSet(
         entry = self.get_object()
         if entry.user_id != request.user.pk:
             raise PermissionDenied("Only the person waiting can leave the waitlist.")
-        services.leave_waitlist(entry=entry, request=request)
+        waitlist.leave_waitlist(entry=entry, origin=Origin.of(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)
 
 
@@ -205,12 +218,14 @@ class ProgressViewSet(
         ).select_related("session")
 
     def list(self, request, *args, **kwargs):
-        services.progress_for(user=request.user)
+        progress.progress_for(user=request.user)
         return super().list(request, *args, **kwargs)
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_progress(
-            progress=serializer.instance, **serializer.validated_data
+        serializer.instance = progress.update_progress(
+            progress=serializer.instance,
+            origin=Origin.of(self.request),
+            **serializer.validated_data,
         )
 
 
@@ -222,3 +237,45 @@ class DashboardView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(dashboard.for_user(request.user))
+
+
+class EventRegistrationsViewSet(FileResponsesMixin, viewsets.GenericViewSet):
+    """`events/{id}/attendees/` and `events/{id}/statistics/`: who registered for an event, and
+    its numbers, for its organizer and admins. Others who may see the event get 403; an event
+    one may not see is 404."""
+
+    permission_classes = [IsAuthenticated]
+    file_actions = ("attendees",)
+    serializer_class = AttendeeSerializer
+
+    def get_queryset(self):
+        return visible_events(self.request.user)
+
+    def _managed_event(self) -> Event:
+        event = self.get_object()
+        if not event.is_managed_by(self.request.user):
+            raise PermissionDenied("Only the event's organizer or an admin may see this.")
+        return event
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses={
+            200: AttendeeSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def attendees(self, request, pk=None):
+        """The event's registrations with name, e-mail, ticket type, quantity, status and how
+        many tickets were checked in; `?format=csv` gives the whole list as CSV."""
+        event = self._managed_event()
+        registrations = selectors.attendees_of(event)
+        if request.query_params.get("format") == "csv":
+            return attendees_csv(event, registrations)
+        page = self.paginate_queryset(registrations)
+        return self.get_paginated_response(AttendeeSerializer(page, many=True).data)
+
+    @extend_schema(responses=EventStatisticsSerializer)
+    @action(detail=True, methods=["get"])
+    def statistics(self, request, pk=None):
+        return Response(EventStatisticsSerializer(event_statistics(self._managed_event())).data)

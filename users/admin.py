@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 
+from config.admin import ThroughServicesAdmin
+from config.facts import Origin
 from users import services
-from users.models import Action, ActivityLog, Role, User
+from users.models import ActivityLog, Role, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
     """Accounts. The role decides staff access: making someone an admin here gives them the
-    admin site, taking it away removes it (the `is_staff` flag follows the role)."""
+    admin site, taking it away removes it (the `is_staff` flag follows the role). Role and
+    active changes go through the same service as the API (logged; no admin can remove their
+    own admin role or switch themself off)."""
 
     list_display = (
         "username",
@@ -59,18 +63,22 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        previous_role = form.initial.get("role") if change else None
-        obj.is_staff = obj.role == Role.ADMIN
-        obj.is_superuser = obj.is_superuser and obj.is_staff
+        if not change:
+            obj.is_staff = obj.role == Role.ADMIN
+            obj.is_superuser = obj.is_superuser and obj.is_staff
+            super().save_model(request, obj, form, change)
+            return
+        role, is_active = obj.role, obj.is_active
+        obj.role, obj.is_active = form.initial["role"], form.initial["is_active"]
+        obj.is_superuser = obj.is_superuser and obj.role == Role.ADMIN
         super().save_model(request, obj, form, change)
-        if change and "role" in form.changed_data:
-            services.log_activity(
-                action=Action.ROLE_CHANGED,
-                user=request.user,
-                request=request,
-                target=obj,
-                metadata={"from": previous_role, "to": obj.role, "username": obj.username},
-            )
+        services.update_user_as_admin(
+            actor=request.user,
+            user=obj,
+            role=role,
+            is_active=is_active,
+            origin=Origin.of(request),
+        )
 
 
 @admin.register(ActivityLog)

@@ -8,3 +8,7 @@ class UsersConfig(AppConfig):
 
     def ready(self):
         import config.schema  # noqa: F401  (registers the OpenAPI extensions)
+        from config import facts
+        from users import services
+
+        facts.keep_journal(services.write_journal)

@@ -1,7 +1,8 @@
 import django_filters
 
+from config.facts import fact_types
 from config.filters import FilterSet, IdFilter
-from users.models import Action, ActivityLog, Role, User
+from users.models import ActivityLog, Role, User
 
 
 class UserFilter(FilterSet):
@@ -14,9 +15,14 @@ class UserFilter(FilterSet):
         fields = ["username", "email", "role", "is_active"]
 
 
+def action_choices() -> list[tuple[str, str]]:
+    """Every action some app records (each declares its own facts)."""
+    return sorted({(declared.action, declared.action) for declared in fact_types()})
+
+
 class ActivityLogFilter(FilterSet):
     user = IdFilter(field_name="user_id")
-    action = django_filters.ChoiceFilter(choices=Action.choices)
+    action = django_filters.ChoiceFilter(choices=lambda: action_choices())
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 

@@ -85,32 +85,6 @@ class User(AbstractUser):
         return self.role in (Role.ORGANIZER, Role.ADMIN)
 
 
-class Action(models.TextChoices):
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    REGISTER = "register"
-    ACCOUNT_ACTIVATED = "account_activated"
-    ACCOUNT_DELETED = "account_deleted"
-    ACCOUNT_STATUS_CHANGED = "account_status_changed"
-    PASSWORD_CHANGED = "password_changed"
-    PASSWORD_RESET = "password_reset"
-    ROLE_CHANGED = "role_changed"
-    EVENT_CREATED = "event_created"
-    EVENT_UPDATED = "event_updated"
-    EVENT_PUBLISHED = "event_published"
-    EVENT_CANCELLED = "event_cancelled"
-    EVENT_DELETED = "event_deleted"
-    REGISTRATION_CREATED = "registration_created"
-    REGISTRATION_CANCELLED = "registration_cancelled"
-    REGISTRATION_APPROVED = "registration_approved"
-    REGISTRATION_REJECTED = "registration_rejected"
-    WAITLIST_PROMOTED = "waitlist_promoted"
-    PAYMENT_SUCCEEDED = "payment_succeeded"
-    REFUND_ISSUED = "refund_issued"
-    CHECK_IN = "check_in"
-
-
 class ActivityLog(models.Model):
     """Who did what, from where. Written by services, never edited or deleted."""
 
@@ -118,7 +92,8 @@ class ActivityLog(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
     )
     username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=40, choices=Action.choices)
+    # The action of the fact recorded (`config.facts`); each app declares its own.
+    action = models.CharField(max_length=40)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     target_type = models.CharField(max_length=50, blank=True)

@@ -1,4 +1,4 @@
-"""Every change to an account, and the activity log that other apps write to."""
+"""Every change to an account, and the journal (the activity log) that records every fact."""
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -7,36 +7,34 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from config.catalogue import catalogue_changed
 from config.exceptions import ApplicationError, Conflict, ConflictCode
-from config.throttling import client_ip
-from users.models import Action, ActivityLog, Role, User
+from config.facts import Entry, Origin, record
+from users import facts
+from users.models import ActivityLog, Role, User
 
-USER_AGENT_MAX = ActivityLog._meta.get_field("user_agent").max_length
 
-
-def log_activity(
-    *,
-    action: str,
-    user: User | None = None,
-    request=None,
-    target=None,
-    username: str = "",
-    metadata: dict | None = None,
-) -> ActivityLog:
-    """Append one entry to the activity log. `target` is any model instance the action was on."""
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user
-    return ActivityLog.objects.create(
-        user=user,
-        username=user.username if user else username,
-        action=action,
-        ip_address=client_ip(request) if request is not None else None,
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:USER_AGENT_MAX],
-        target_type=target._meta.model_name if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        metadata=metadata or {},
-    )
+def write_journal(entries: list[Entry]) -> list[ActivityLog]:
+    """The activity log keeps every recorded fact (`config.facts` calls this): who, from
+    where, which action on which object, in one insert."""
+    rows = []
+    for entry in entries:
+        user, origin, target = entry.user, entry.origin or Origin(), entry.target
+        rows.append(
+            ActivityLog(
+                user=user,
+                username=user.username if user is not None else entry.username[:150],
+                action=entry.fact_type.action,
+                ip_address=origin.ip,
+                user_agent=origin.user_agent,
+                target_type=target._meta.model_name if target is not None else "",
+                target_id=str(target.pk) if target is not None else "",
+                metadata=entry.data,
+            )
+        )
+    if len(rows) == 1:
+        rows[0].save()
+        return rows
+    return ActivityLog.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -48,7 +46,7 @@ def register_user(
     first_name: str = "",
     last_name: str = "",
     role: str = Role.ATTENDEE,
-    request=None,
+    origin: Origin | None = None,
     **profile,
 ) -> User:
     """Create an account, with any profile fields (`bio`, `phone`, ...) given. Nobody registers
@@ -78,33 +76,34 @@ def register_user(
             code="validation_error",
             details={"username": ["Taken, or the e-mail address is."]},
         ) from exc
-    log_activity(
-        action=Action.REGISTER, user=user, request=request, target=user, metadata={"role": role}
-    )
+    record(facts.USER_REGISTERED, user=user, origin=origin, target=user, data={"role": role})
     return user
 
 
 @transaction.atomic
-def activate_user(*, user: User, request=None) -> User:
+def activate_user(*, user: User, origin: Origin | None = None) -> User:
     """The activation link proves the address: the account is active and its e-mail verified."""
     user.is_active = True
     user.email_verified = True
     user.save(update_fields=["is_active", "email_verified"])
-    log_activity(action=Action.ACCOUNT_ACTIVATED, user=user, request=request, target=user)
+    record(facts.USER_ACTIVATED, user=user, origin=origin, target=user)
     return user
 
 
 @transaction.atomic
-def update_profile(*, user: User, data: dict) -> User:
+def update_profile(*, user: User, data: dict, origin: Origin | None = None) -> User:
     """Change one's own profile. A new e-mail address is no longer verified."""
-    if {"first_name", "last_name"} & data.keys():
-        catalogue_changed()  # events show their organizer's name
+    changed = sorted(field for field, value in data.items() if getattr(user, field) != value)
     new_email = data.get("email")
     if new_email is not None and new_email.lower() != user.email.lower():
         user.email_verified = False
     for field, value in data.items():
         setattr(user, field, value)
     user.save()
+    if changed:
+        record(
+            facts.PROFILE_UPDATED, user=user, origin=origin, target=user, data={"changed": changed}
+        )
     return user
 
 
@@ -120,30 +119,29 @@ def blacklist_refresh_tokens(user: User) -> int:
 
 
 @transaction.atomic
-def change_password(*, user: User, new_password: str, request=None) -> None:
+def change_password(*, user: User, new_password: str, origin: Origin | None = None) -> None:
     """Set a new password (already validated) and end every other session."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
     blacklist_refresh_tokens(user)
-    log_activity(action=Action.PASSWORD_CHANGED, user=user, request=request, target=user)
+    record(facts.PASSWORD_CHANGED, user=user, origin=origin, target=user)
 
 
 @transaction.atomic
-def reset_password(*, user: User, new_password: str, request=None) -> None:
+def reset_password(*, user: User, new_password: str, origin: Origin | None = None) -> None:
     """Finish a password reset: the e-mailed link proves the address, sessions end."""
     user.set_password(new_password)
     user.email_verified = True
     user.save(update_fields=["password", "email_verified"])
     blacklist_refresh_tokens(user)
-    log_activity(action=Action.PASSWORD_RESET, user=user, request=request, target=user)
+    record(facts.PASSWORD_RESET, user=user, origin=origin, target=user)
 
 
 @transaction.atomic
-def deactivate_account(*, user: User, request=None) -> None:
+def deactivate_account(*, user: User, origin: Origin | None = None) -> None:
     """Delete an account as far as its owner is concerned: it can no longer sign in and its
     personal data is scrubbed, while the row stays so registrations, payments and invoices keep
     their history."""
-    catalogue_changed()  # events show their organizer's name
     if user.avatar:
         user.avatar.delete(save=False)
     user.username = f"deleted-user-{user.pk}"
@@ -156,7 +154,7 @@ def deactivate_account(*, user: User, request=None) -> None:
     user.set_unusable_password()
     user.save()
     blacklist_refresh_tokens(user)
-    log_activity(action=Action.ACCOUNT_DELETED, user=user, request=request, target=user)
+    record(facts.ACCOUNT_DELETED, user=user, origin=origin, target=user)
 
 
 @transaction.atomic
@@ -166,7 +164,7 @@ def update_user_as_admin(
     user: User,
     role: str | None = None,
     is_active: bool | None = None,
-    request=None,
+    origin: Origin | None = None,
 ) -> User:
     """An admin changes someone's role or switches the account on or off. Admins cannot demote
     or deactivate themselves, so the platform always keeps the admin who made the change."""
@@ -182,41 +180,41 @@ def update_user_as_admin(
         user.is_staff = role == Role.ADMIN
         user.is_superuser = user.is_superuser and user.is_staff
         user.save(update_fields=["role", "is_staff", "is_superuser"])
-        log_activity(
-            action=Action.ROLE_CHANGED,
+        record(
+            facts.ROLE_CHANGED,
             user=actor,
-            request=request,
+            origin=origin,
             target=user,
-            metadata={"from": previous, "to": role, "username": user.username},
+            data={"from": previous, "to": role, "username": user.username},
         )
     if is_active is not None and is_active != user.is_active:
         user.is_active = is_active
         user.save(update_fields=["is_active"])
         if not is_active:
             blacklist_refresh_tokens(user)
-        log_activity(
-            action=Action.ACCOUNT_STATUS_CHANGED,
+        record(
+            facts.ACCOUNT_STATUS_CHANGED,
             user=actor,
-            request=request,
+            origin=origin,
             target=user,
-            metadata={"is_active": is_active, "username": user.username},
+            data={"is_active": is_active, "username": user.username},
         )
     return user
 
 
-def record_login(*, user: User, request) -> None:
-    log_activity(action=Action.LOGIN, user=user, request=request, target=user)
+def record_login(*, user: User, origin: Origin | None = None) -> None:
+    record(facts.LOGGED_IN, user=user, origin=origin, target=user)
 
 
-def record_failed_login(*, username: str, request) -> None:
+def record_failed_login(*, username: str, origin: Origin | None = None) -> None:
     """A failed sign-in. When the name is an existing account, the entry is attached to it, so an
     admin sees the attempts against that account."""
     user = User.objects.find_by_login(username)
-    log_activity(action=Action.LOGIN_FAILED, user=user, username=username[:150], request=request)
+    record(facts.LOGIN_FAILED, user=user, username=username, origin=origin)
 
 
 @transaction.atomic
-def logout(*, user: User, refresh: str, request=None) -> None:
+def logout(*, user: User, refresh: str, origin: Origin | None = None) -> None:
     """Blacklist the given refresh token, which must be the caller's own."""
     try:
         token = RefreshToken(refresh)
@@ -233,4 +231,4 @@ def logout(*, user: User, refresh: str, request=None) -> None:
             details={"refresh": ["This token belongs to another account."]},
         )
     token.blacklist()
-    log_activity(action=Action.LOGOUT, user=user, request=request, target=user)
+    record(facts.LOGGED_OUT, user=user, origin=origin, target=user)

@@ -13,6 +13,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 from zxcvbn import zxcvbn
 
 from config.exceptions import ApplicationError
+from config.facts import Origin
 from config.throttling import AuthThrottle
 from users import services
 from users.filters import ActivityLogFilter, UserFilter
@@ -49,7 +50,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         return throttles
 
     def perform_create(self, serializer):
-        user = services.register_user(**serializer.validated_data, request=self.request)
+        user = services.register_user(**serializer.validated_data, origin=Origin.of(self.request))
         serializer.instance = user
         if settings.AUTH_EMAIL_ACTIVATION:
             djoser_settings.EMAIL.activation(self.request, {"user": user}).send(
@@ -57,16 +58,20 @@ class AccountViewSet(djoser_views.UserViewSet):
             )
 
     def perform_update(self, serializer):
-        services.update_profile(user=serializer.instance, data=serializer.validated_data)
+        services.update_profile(
+            user=serializer.instance,
+            data=serializer.validated_data,
+            origin=Origin.of(self.request),
+        )
 
     def perform_destroy(self, instance):
-        services.deactivate_account(user=instance, request=self.request)
+        services.deactivate_account(user=instance, origin=Origin.of(self.request))
 
     def activation(self, request, *args, **kwargs):
         self._require_email_activation()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.activate_user(user=serializer.user, request=request)
+        services.activate_user(user=serializer.user, origin=Origin.of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def resend_activation(self, request, *args, **kwargs):
@@ -79,7 +84,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         services.change_password(
             user=request.user,
             new_password=serializer.validated_data["new_password"],
-            request=request,
+            origin=Origin.of(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -89,7 +94,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         services.reset_password(
             user=serializer.user,
             new_password=serializer.validated_data["new_password"],
-            request=request,
+            origin=Origin.of(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -114,12 +119,12 @@ class LoginView(TokenObtainPairView):
             serializer.is_valid(raise_exception=True)
         except AuthenticationFailed:
             services.record_failed_login(
-                username=str(request.data.get("username", "")), request=request
+                username=str(request.data.get("username", "")), origin=Origin.of(request)
             )
             raise
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
-        services.record_login(user=serializer.user, request=request)
+        services.record_login(user=serializer.user, origin=Origin.of(request))
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
@@ -133,7 +138,9 @@ class LogoutView(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.logout(
-            user=request.user, refresh=serializer.validated_data["refresh"], request=request
+            user=request.user,
+            refresh=serializer.validated_data["refresh"],
+            origin=Origin.of(request),
         )
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
@@ -207,7 +214,7 @@ class UserViewSet(
         serializer.instance = services.update_user_as_admin(
             actor=self.request.user,
             user=serializer.instance,
-            request=self.request,
+            origin=Origin.of(self.request),
             **serializer.validated_data,
         )
 

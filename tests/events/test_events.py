@@ -319,7 +319,7 @@ class TestUpdate:
         assert response.status_code == 200
         assert response.json()["title"] == "Renamed" and response.json()["tags"] == ["new"]
         entry = ActivityLog.objects.get(action="event_updated")
-        assert entry.metadata == {"changed": ["tags", "title"]}
+        assert entry.metadata == {"event": event.pk, "changed": ["tags", "title"]}
 
     def test_put_replaces_the_details(self, organizer_client, organizer):
         event = EventFactory(organizer=organizer)

@@ -14,7 +14,7 @@ from rest_framework.test import APIRequestFactory
 from events.models import Event
 from events.selectors import with_listing_data
 from events.serializers import EventReadSerializer, EventSerializer
-from registrations import services
+from registrations.services import booking
 from tests.factories import (
     EventFactory,
     SessionFactory,
@@ -72,7 +72,7 @@ def rich_event():
 @pytest.mark.parametrize("viewer", ["anonymous", "owner", "attendee", "stranger"])
 def test_both_serializers_agree_for_every_kind_of_viewer(rich_event, viewer):
     attendee = UserFactory()
-    services.register_for_event(user=attendee, event=rich_event, quantity=2)
+    booking.register_for_event(user=attendee, event=rich_event, quantity=2)
     user = {
         "anonymous": AnonymousUser(),
         "owner": rich_event.organizer,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import Registration, Ticket
+from registrations.services import booking
 from tests.conftest import authenticated_client
 from tests.factories import (
     EventFactory,
@@ -349,7 +349,7 @@ class TestReading:
     ):
         for _ in range(25):
             event = free_event()
-            services.register_for_event(user=user, event=event, quantity=2)
+            booking.register_for_event(user=user, event=event, quantity=2)
         with django_assert_max_num_queries(4):  # user, count, page, tickets
             response = user_client.get(f"{URL}?page_size=25")
         assert len(response.json()["results"]) == 25
@@ -423,26 +423,26 @@ class TestRefundRule:
 
     def test_attendee_gets_everything_back_before_the_deadline(self):
         registration = self._confirmed_paid(hours_before_start=48)
-        assert services.refund_due_on_cancellation(
+        assert booking.refund_due_on_cancellation(
             registration, by_manager=False, now=timezone.now()
         ) == Decimal("30.00")
 
     def test_attendee_gets_nothing_back_after_the_deadline(self):
         registration = self._confirmed_paid(hours_before_start=10)
-        assert services.refund_due_on_cancellation(
+        assert booking.refund_due_on_cancellation(
             registration, by_manager=False, now=timezone.now()
         ) == Decimal("0.00")
 
     def test_organizer_cancellations_always_refund_in_full(self):
         registration = self._confirmed_paid(hours_before_start=1)
-        assert services.refund_due_on_cancellation(
+        assert booking.refund_due_on_cancellation(
             registration, by_manager=True, now=timezone.now()
         ) == Decimal("30.00")
 
     def test_nothing_is_due_on_an_unpaid_hold(self):
         registration = self._confirmed_paid(hours_before_start=48)
         registration.status = "pending"
-        assert services.refund_due_on_cancellation(
+        assert booking.refund_due_on_cancellation(
             registration, by_manager=True, now=timezone.now()
         ) == Decimal("0.00")
 
@@ -452,7 +452,7 @@ class TestApproval:
         event = EventFactory(organizer=organizer, requires_approval=True)
         TicketTypeFactory(event=event, price=Decimal(price))
         user = UserFactory()
-        return services.register_for_event(user=user, event=event)
+        return booking.register_for_event(user=user, event=event)
 
     def test_approving_a_free_registration_confirms_it_with_tickets(
         self, organizer, organizer_client

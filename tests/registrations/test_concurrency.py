@@ -11,9 +11,9 @@ from django.db import connection, transaction
 
 from config.exceptions import ApplicationError
 from events.models import Event
-from registrations import services
 from registrations.models import Registration, Ticket
 from registrations.selectors import seats_taken
+from registrations.services import booking
 from tests.conftest import authenticated_client
 from tests.factories import EventFactory, TicketTypeFactory, UserFactory
 
@@ -60,7 +60,7 @@ def test_fifty_buyers_for_ten_seats_get_exactly_ten_through_the_service():
     event = free_event(capacity=10)
     buyers = UserFactory.create_batch(50)
 
-    results = run_at_once(50, lambda i: services.register_for_event(user=buyers[i], event=event))
+    results = run_at_once(50, lambda i: booking.register_for_event(user=buyers[i], event=event))
 
     assert Counter(outcome(r) for r in results) == {"booked": 10, "sold_out": 40}
     assert Registration.objects.filter(event=event, status="confirmed").count() == 10
@@ -90,7 +90,7 @@ def test_the_ticket_types_quantity_holds_as_well_as_the_events_capacity():
     buyers = UserFactory.create_batch(30)
 
     results = run_at_once(
-        30, lambda i: services.register_for_event(user=buyers[i], event=event, quantity=2)
+        30, lambda i: booking.register_for_event(user=buyers[i], event=event, quantity=2)
     )
 
     assert Counter(outcome(r) for r in results) == {"booked": 2, "sold_out": 28}
@@ -101,7 +101,7 @@ def test_the_same_user_racing_themself_gets_one_registration():
     event = free_event(capacity=10)
     user = UserFactory()
 
-    results = run_at_once(10, lambda i: services.register_for_event(user=user, event=event))
+    results = run_at_once(10, lambda i: booking.register_for_event(user=user, event=event))
 
     assert Counter(outcome(r) for r in results) == {"booked": 1, "already_registered": 9}
     assert Registration.objects.filter(event=event, user=user).count() == 1
@@ -110,14 +110,14 @@ def test_the_same_user_racing_themself_gets_one_registration():
 def test_cancellations_and_bookings_racing_never_exceed_capacity():
     event = free_event(capacity=10)
     holders = [
-        services.register_for_event(user=u, event=event) for u in UserFactory.create_batch(10)
+        booking.register_for_event(user=u, event=event) for u in UserFactory.create_batch(10)
     ]
     newcomers = UserFactory.create_batch(30)
 
     def act(i):
         if i < 10:
-            return services.cancel_registration(registration=holders[i], actor=holders[i].user)
-        return services.register_for_event(user=newcomers[i - 10], event=event)
+            return booking.cancel_registration(registration=holders[i], actor=holders[i].user)
+        return booking.register_for_event(user=newcomers[i - 10], event=event)
 
     results = run_at_once(40, act)
 
@@ -148,10 +148,10 @@ def test_a_lock_held_too_long_answers_busy_instead_of_hanging(settings):
     locked.wait(timeout=10)
     try:
         with pytest.raises(ApplicationError) as refused:
-            services.register_for_event(user=buyer, event=event)
+            booking.register_for_event(user=buyer, event=event)
     finally:
         release.set()
         holder.join()
 
     assert refused.value.code == "busy" and refused.value.status_code == 503
-    assert services.register_for_event(user=buyer, event=event).status == "confirmed"
+    assert booking.register_for_event(user=buyer, event=event).status == "confirmed"

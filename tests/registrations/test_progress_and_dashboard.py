@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import SessionProgress
+from registrations.services import booking
 from tests.conftest import authenticated_client
 from tests.factories import (
     AdminFactory,
@@ -564,7 +564,7 @@ class TestDashboardAdmin:
 def test_dashboard_times_look_like_every_other_time_in_the_api(user, user_client):
     event = EventFactory()
     TicketTypeFactory(event=event, price="0")
-    services.register_for_event(user=user, event=event)
+    booking.register_for_event(user=user, event=event)
     [line] = user_client.get("/api/v1/dashboard/").json()["upcoming_registrations"]
     for field in ("starts_at", "created_at"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", line[field]), line[field]

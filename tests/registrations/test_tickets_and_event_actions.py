@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from registrations import services
 from registrations.models import SessionAttendance, Ticket, WaitlistEntry
+from registrations.services import booking, checkin, waitlist
 from tests.conftest import authenticated_client
 from tests.factories import (
     EventFactory,
@@ -36,7 +36,7 @@ def book(event=None, user=None, quantity=1, price="0.00"):
     if event is None:
         event = EventFactory()
         TicketTypeFactory(event=event, price=Decimal(price), quantity=event.capacity)
-    return services.register_for_event(user=user or UserFactory(), event=event, quantity=quantity)
+    return booking.register_for_event(user=user or UserFactory(), event=event, quantity=quantity)
 
 
 class TestTickets:
@@ -142,7 +142,7 @@ class TestCheckIn:
         event = EventFactory(organizer=organizer)
         TicketTypeFactory(event=event, price="0")
         registration = book(event=event)
-        services.cancel_registration(registration=registration, actor=registration.user)
+        booking.cancel_registration(registration=registration, actor=registration.user)
         assert_error(
             organizer_client.post(
                 CHECK_IN, {"code": registration.tickets.get().code}, format="json"
@@ -198,7 +198,7 @@ class TestAttendees:
         TicketTypeFactory(event=event, name="General", price="0")
         alice = UserFactory(first_name="Alice", last_name="Smith", email="alice@example.com")
         first = book(event=event, user=alice, quantity=2)
-        services.check_in(code=first.tickets.first().code, actor=organizer)
+        checkin.check_in(code=first.tickets.first().code, actor=organizer)
         book(event=event, user=UserFactory(first_name="=cmd", last_name="|calc"))
         return event
 
@@ -265,10 +265,10 @@ class TestStatistics:
         cheap = TicketTypeFactory(event=event, name="Cheap", price="0", quantity=5)
         TicketTypeFactory(event=event, name="Dear", price="50.00", quantity=5)
         first = book(event=event, quantity=2)
-        services.check_in(code=first.tickets.first().code, actor=organizer)
-        services.register_for_event(user=UserFactory(), event=event, quantity=3, ticket_type=cheap)
+        checkin.check_in(code=first.tickets.first().code, actor=organizer)
+        booking.register_for_event(user=UserFactory(), event=event, quantity=3, ticket_type=cheap)
         paid = event.ticket_types.get(name="Dear")
-        services.register_for_event(user=UserFactory(), event=event, ticket_type=paid)
+        booking.register_for_event(user=UserFactory(), event=event, ticket_type=paid)
         WaitlistEntryFactory(event=event)
 
         body = organizer_client.get(f"{EVENTS}{event.pk}/statistics/").json()
@@ -311,7 +311,7 @@ class TestEventLifecycleWithRegistrations:
         entry.refresh_from_db()
         assert registration.status == "cancelled" and entry.status == "left"
         log = ActivityLog.objects.get(action="event_cancelled")
-        assert log.metadata == {"registrations_cancelled": 1}
+        assert log.metadata == {"event": event.pk, "registrations_cancelled": 1}
 
     def test_an_event_with_active_registrations_cannot_be_deleted(
         self, organizer, organizer_client
@@ -322,7 +322,7 @@ class TestEventLifecycleWithRegistrations:
         assert_error(
             organizer_client.delete(f"{EVENTS}{event.pk}/"), 409, "event_has_registrations"
         )
-        services.cancel_registration(registration=registration, actor=organizer)
+        booking.cancel_registration(registration=registration, actor=organizer)
         assert organizer_client.delete(f"{EVENTS}{event.pk}/").status_code == 204
 
     def test_capacity_never_drops_below_seats_taken(self, organizer, organizer_client):
@@ -419,8 +419,8 @@ def test_waitlist_entries_leave_when_their_user_registers_directly(user):
     event = EventFactory(capacity=1)
     TicketTypeFactory(event=event, price="0")
     first = book(event=event)
-    entry = services.join_waitlist(user=user, event=event)
-    services.cancel_registration(registration=first, actor=first.user)
+    entry = waitlist.join_waitlist(user=user, event=event)
+    booking.cancel_registration(registration=first, actor=first.user)
     entry.refresh_from_db()
     assert entry.status == "converted"
     assert WaitlistEntry.objects.filter(user=user, status="waiting").count() == 0
@@ -432,6 +432,6 @@ def test_past_events_do_not_promote(user):
     TicketTypeFactory(event=event, price="0")
     registration = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
     entry = WaitlistEntryFactory(event=event, user=user)
-    services.cancel_registration(registration=registration, actor=event.organizer)
+    booking.cancel_registration(registration=registration, actor=event.organizer)
     entry.refresh_from_db()
     assert entry.status == "waiting"

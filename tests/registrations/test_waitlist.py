@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import Registration, Ticket, WaitlistEntry
+from registrations.services import booking
 from tests.conftest import authenticated_client
 from tests.factories import (
     EventFactory,
@@ -618,7 +618,7 @@ class TestPromotion:
         )
         assert entry_of(waiting, event).status == "waiting"  # nothing moves by itself
 
-        assert services.expire_holds() == 1
+        assert booking.expire_holds() == 1
 
         hold.refresh_from_db()
         assert hold.status == "expired"
@@ -634,7 +634,7 @@ class TestPromotion:
             expires_at=timezone.now() - timedelta(seconds=1)
         )
 
-        services.expire_holds()
+        booking.expire_holds()
 
         offer.refresh_from_db()
         assert offer.status == "expired"

@@ -1,0 +1,65 @@
+"""What changes to an event mean for the places at it: the `Seating` registrations install
+into the catalogue (`events.seating`), so that events can count seats, refuse a capacity below
+them, and cascade a cancellation without importing this app. Every step here runs inside the
+event's own transaction, under its lock, taken by the events service that calls it."""
+
+from django.db.models import Min
+from django.utils import timezone
+
+from events.seating import Seating
+from registrations import selectors
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Registration,
+    RegistrationStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from registrations.services import booking, seats
+
+
+class RegistrationSeating(Seating):
+    """Seats are taken by confirmed registrations and by pending ones whose hold has not run
+    out (`registrations.models.holds_seats`)."""
+
+    def taken_by_event(self, now):
+        return selectors.seats_taken_by_event(now)
+
+    def taken_by_ticket_type(self, now):
+        return selectors.seats_taken_by_ticket_type(now)
+
+    def taken(self, event, *, ticket_type=None) -> int:
+        return selectors.seats_taken(event, ticket_type=ticket_type)
+
+    def held_by(self, viewer):
+        return selectors.is_confirmed_attendee(viewer)
+
+    def next_hold_expiry(self, now, *, event_id=None):
+        holds = Registration.objects.filter(status=RegistrationStatus.PENDING, expires_at__gt=now)
+        if event_id is not None:
+            holds = holds.filter(event_id=event_id)
+        return holds.aggregate(m=Min("expires_at"))["m"]
+
+    def seats_added(self, *, event, now) -> None:
+        seats.promote_waitlist(event=event, now=now)
+
+    def event_cancelled(self, *, event, actor, origin) -> int:
+        """Every active registration is cancelled through the path a single cancellation takes
+        (everything paid is due back in full: the organizer cancelled), and the waitlist is
+        closed."""
+        active = list(
+            Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).select_related(
+                "event"
+            )
+        )
+        booking.release(active, by_manager=True, actor=actor, now=timezone.now(), origin=origin)
+        WaitlistEntry.objects.filter(
+            event=event, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        ).update(status=WaitlistStatus.LEFT)
+        return len(active)
+
+    def blocks_deletion(self, event) -> bool:
+        return Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).exists()
+
+    def ever_sold(self, ticket_type) -> bool:
+        return Registration.objects.filter(ticket_type=ticket_type).exists()

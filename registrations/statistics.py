@@ -1,0 +1,85 @@
+"""`events/{id}/statistics/`: the organizer's numbers for one event, assembled from parts.
+
+Registrations contribute what they know (attendees, check-ins, seats, the waitlist, sales by
+ticket type and by day, and, until payments record money, revenue as what confirmed
+registrations cost). Apps above add theirs in `AppConfig.ready()` (reviews: the rating;
+payments: revenue and refunds), so this module never imports them. A later part overrides an
+earlier one's keys. Keys no part gives take their defaults from `EventStatisticsSerializer`.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from config.contributions import Contributions
+from events.models import Event
+from registrations.models import (
+    Registration,
+    RegistrationStatus,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from registrations.selectors import seats_taken, seats_taken_by_ticket_type
+
+statistics_parts = Contributions("an event's statistics")
+
+
+def event_statistics(event: Event) -> dict:
+    statistics: dict = {"currency": event.currency}
+    for part in statistics_parts:
+        statistics.update(part(event))
+    return statistics
+
+
+@statistics_parts.register
+def registrations_part(event: Event) -> dict:
+    now = timezone.now()
+    taken = seats_taken(event)
+    confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    by_type = [
+        {
+            "id": ticket_type.id,
+            "name": ticket_type.name,
+            "price": str(ticket_type.price),
+            "quantity": ticket_type.quantity,
+            "sold": ticket_type.sold,
+            "available": max(ticket_type.quantity - ticket_type.sold, 0),
+            "is_active": ticket_type.is_active,
+        }
+        for ticket_type in event.ticket_types.annotate(
+            sold=seats_taken_by_ticket_type(now)
+        ).order_by("price", "id")
+    ]
+    by_day = (
+        Registration.objects.filter(event=event)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(registrations=Count("id"), seats=Sum("quantity"))
+        .order_by("day")
+    )
+    totals = confirmed.aggregate(seats=Sum("quantity"), revenue=Sum("total_price"))
+    return {
+        "total_attendees": totals["seats"] or 0,
+        "checked_in": Ticket.objects.filter(event=event, checked_in_at__isnull=False).count(),
+        # As on the event: no more than the capacity and the active ticket types leave.
+        "available_spots": max(
+            min(event.capacity - taken, sum(t["available"] for t in by_type if t["is_active"])),
+            0,
+        ),
+        "waitlist_count": WaitlistEntry.objects.filter(
+            event=event, status=WaitlistStatus.WAITING
+        ).count(),
+        "total_revenue": str(totals["revenue"] or Decimal("0.00")),
+        "by_ticket_type": by_type,
+        "registrations_by_day": [
+            {
+                "date": row["day"].isoformat(),
+                "registrations": row["registrations"],
+                "seats": row["seats"],
+            }
+            for row in by_day
+        ],
+    }
