@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -174,7 +173,7 @@ def record_many(entries: Iterable[Entry]) -> list[Fact]:
     ]
     for fact in facts:
         for handler, background in _handlers.get(fact.name, ()):
-            transaction.on_commit(partial(_dispatch, handler, background, fact), robust=True)
+            transaction.on_commit(_dispatcher(handler, background, fact))
     return facts
 
 
@@ -182,11 +181,17 @@ def _path(handler: Callable) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def _dispatch(handler: Callable, background: bool, fact: Fact) -> None:
-    if background:
-        deliver_fact.delay(_path(handler), _as_payload(fact))
-    else:
-        handler(fact)
+def _dispatcher(handler: Callable, background: bool, fact: Fact) -> Callable[[], None]:
+    def dispatch() -> None:
+        try:
+            if background:
+                deliver_fact.delay(_path(handler), _as_payload(fact))
+            else:
+                handler(fact)
+        except Exception:
+            logger.exception("%s failed on fact %s #%s", _path(handler), fact.name, fact.id)
+
+    return dispatch
 
 
 def _as_payload(fact: Fact) -> dict:

@@ -327,8 +327,9 @@ class EventReadSerializer(serializers.BaseSerializer):
             "available_spots": available_spots(event),
             "waitlist_count": getattr(event, "waitlist_count", 0),
             "is_registration_open": event.is_registration_open,
-            "average_rating": None,
-            "reviews_count": 0,
+            # Annotated by the listing parts other apps register; these are their defaults.
+            "average_rating": getattr(event, "average_rating", None),
+            "reviews_count": getattr(event, "reviews_count", 0),
             "created_at": api_datetime(event.created_at),
             "updated_at": api_datetime(event.updated_at),
         }

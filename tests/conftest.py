@@ -19,6 +19,11 @@ def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        # Each race opens dozens of connections: under pytest-xdist (`--dist loadgroup`) they
+        # all run on one worker, one after another, within PostgreSQL's connection limit.
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(pytest.mark.xdist_group("postgres-races"))
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL (set DATABASE_URL=postgres://...; .ci/run does)"

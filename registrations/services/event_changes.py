@@ -14,6 +14,7 @@ from registrations.models import (
     RegistrationStatus,
     WaitlistEntry,
     WaitlistStatus,
+    holds_seats,
 )
 from registrations.services import booking, seats
 
@@ -47,12 +48,12 @@ class RegistrationSeating(Seating):
         """Every active registration is cancelled through the path a single cancellation takes
         (everything paid is due back in full: the organizer cancelled), and the waitlist is
         closed."""
+        now = timezone.now()
+        # Holds that already ran out stay pending until the expiry job marks them expired.
         active = list(
-            Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).select_related(
-                "event"
-            )
+            Registration.objects.filter(holds_seats(now), event=event).select_related("event")
         )
-        booking.release(active, by_manager=True, actor=actor, now=timezone.now(), origin=origin)
+        booking.release(active, by_manager=True, actor=actor, now=now, origin=origin)
         WaitlistEntry.objects.filter(
             event=event, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
         ).update(status=WaitlistStatus.LEFT)
