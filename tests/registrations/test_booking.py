@@ -116,9 +116,26 @@ class TestBooking:
         assert body["ticket_type"] == vip.pk and body["total_price"] == "90.00"
 
     def test_an_event_requiring_approval_holds_the_seats_until_decided(self, user_client):
-        event = free_event(requires_approval=True)
+        event = free_event(requires_approval=True, capacity=1)
         body = user_client.post(URL, {"event": event.pk}, format="json").json()
         assert body["status"] == "pending" and body["expires_at"] is None
+        assert body["tickets"] == [] and body["confirmed_at"] is None
+
+        # The one seat is held: the event is sold out for everyone else...
+        other = authenticated_client(UserFactory())
+        detail = other.get(f"/api/v1/events/{event.pk}/").json()
+        assert detail["available_spots"] == 0 and detail["attendees_count"] == 1
+        sold_out = assert_error(
+            other.post(URL, {"event": event.pk}, format="json"), 409, "sold_out"
+        )
+        assert sold_out["details"] == {"available": 0}
+        # ...and stays held however long the decision takes: the expiry job leaves it alone.
+        from registrations.tasks import expire_holds
+
+        assert expire_holds() == 0
+        assert user_client.get(f"{URL}{body['id']}/").json()["status"] == "pending"
+        assert_error(other.post(URL, {"event": event.pk}, format="json"), 409, "sold_out")
+        assert not Registration.objects.filter(event=event).exclude(pk=body["id"]).exists()
 
     def test_special_requirements_are_kept(self, user_client):
         event = free_event()
@@ -383,9 +400,25 @@ class TestCancellation:
             organizer_client.post(f"{URL}{registration.pk}/cancel/").json()["status"] == "cancelled"
         )
 
-    def test_an_admin_cancels_any(self, admin_client):
-        registration = RegistrationFactory()
-        assert admin_client.post(f"{URL}{registration.pk}/cancel/").status_code == 200
+    def test_an_admin_cancels_any(self, admin_client, admin_user):
+        event = paid_event(capacity=1)
+        registration = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+        newcomer = authenticated_client(UserFactory())
+        assert_error(newcomer.post(URL, {"event": event.pk}, format="json"), 409, "sold_out")
+
+        response = admin_client.post(f"{URL}{registration.pk}/cancel/")
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["id"] == registration.pk
+        assert body["status"] == "cancelled" and body["cancelled_at"]
+        registration.refresh_from_db()
+        assert registration.status == "cancelled" and registration.cancelled_at is not None
+        entry = ActivityLog.objects.get(action="registration_cancelled")
+        assert entry.user == admin_user and entry.metadata["by_manager"] is True
+        # The seat is free again.
+        assert admin_client.get(f"/api/v1/events/{event.pk}/").json()["available_spots"] == 1
+        assert newcomer.post(URL, {"event": event.pk}, format="json").status_code == 201
 
     def test_cancelling_twice_is_not_cancellable(self, user, user_client):
         registration = RegistrationFactory(user=user, status="cancelled")
@@ -448,11 +481,13 @@ class TestRefundRule:
 
 
 class TestApproval:
-    def _pending(self, organizer, price="0.00"):
-        event = EventFactory(organizer=organizer, requires_approval=True)
-        TicketTypeFactory(event=event, price=Decimal(price))
-        user = UserFactory()
-        return services.register_for_event(user=user, event=event)
+    def _pending(self, organizer, price="0.00", capacity=50):
+        event = EventFactory(organizer=organizer, requires_approval=True, capacity=capacity)
+        TicketTypeFactory(event=event, price=Decimal(price), quantity=capacity)
+        response = authenticated_client(UserFactory()).post(URL, {"event": event.pk}, format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json()["status"] == "pending"
+        return Registration.objects.get(pk=response.json()["id"])
 
     def test_approving_a_free_registration_confirms_it_with_tickets(
         self, organizer, organizer_client
@@ -473,10 +508,90 @@ class TestApproval:
         )
 
     def test_rejecting_frees_the_seats(self, organizer, organizer_client):
-        registration = self._pending(organizer)
+        registration = self._pending(organizer, capacity=1)
+        event_url = f"/api/v1/events/{registration.event_id}/"
+        newcomer = authenticated_client(UserFactory())
+        assert_error(
+            newcomer.post(URL, {"event": registration.event_id}, format="json"), 409, "sold_out"
+        )
+
         body = organizer_client.post(f"{URL}{registration.pk}/reject/").json()
-        assert body["status"] == "rejected"
+
+        assert body["status"] == "rejected" and body["cancelled_at"]
+        assert body["tickets"] == []
+        registration.refresh_from_db()
+        assert registration.status == "rejected"
+        assert ActivityLog.objects.filter(
+            action="registration_rejected", user=organizer, target_id=str(registration.pk)
+        ).exists()
+        assert organizer_client.get(event_url).json()["available_spots"] == 1
         assert_error(organizer_client.post(f"{URL}{registration.pk}/reject/"), 409, "invalid_state")
+        booked = newcomer.post(URL, {"event": registration.event_id}, format="json")
+        assert booked.status_code == 201 and booked.json()["status"] == "pending"
+        assert organizer_client.get(event_url).json()["available_spots"] == 0
+
+    def test_rejecting_gives_the_seat_to_the_waitlist_at_once(self, organizer, organizer_client):
+        registration = self._pending(organizer, capacity=1)
+        waiting_user = UserFactory()
+        waiting = authenticated_client(waiting_user)
+        joined = waiting.post("/api/v1/waitlist/", {"event": registration.event_id}, format="json")
+        assert joined.status_code == 201, joined.json()  # sold out: the pending one holds it
+        entry_url = f"/api/v1/waitlist/{joined.json()['id']}/"
+        assert waiting.get(entry_url).json()["status"] == "waiting"
+
+        organizer_client.post(f"{URL}{registration.pk}/reject/")
+
+        # Promoted by the rejection itself: the event still requires approval, so the new
+        # registration awaits the organizer's decision, holding the seat.
+        entry = waiting.get(entry_url).json()
+        assert entry["status"] == "offered" and entry["registration"] is not None
+        promoted = waiting.get(f"{URL}{entry['registration']}/").json()
+        assert promoted["user"] == waiting_user.pk
+        assert promoted["event"] == registration.event_id
+        assert promoted["status"] == "pending" and promoted["expires_at"] is None
+        newcomer = authenticated_client(UserFactory())
+        assert_error(
+            newcomer.post(URL, {"event": registration.event_id}, format="json"), 409, "sold_out"
+        )
+        confirmed = organizer_client.post(f"{URL}{entry['registration']}/confirm/").json()
+        assert confirmed["status"] == "confirmed" and len(confirmed["tickets"]) == 1
+        assert waiting.get(entry_url).json()["status"] == "converted"
+
+    def test_an_admin_confirms_a_registration_for_someone_elses_event(
+        self, organizer, admin_client, admin_user
+    ):
+        registration = self._pending(organizer)
+
+        response = admin_client.post(f"{URL}{registration.pk}/confirm/")
+
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert body["id"] == registration.pk
+        assert body["status"] == "confirmed" and body["confirmed_at"]
+        assert len(body["tickets"]) == 1
+        registration.refresh_from_db()
+        assert registration.status == "confirmed" and registration.tickets.count() == 1
+        assert ActivityLog.objects.filter(
+            action="registration_approved", user=admin_user, target_id=str(registration.pk)
+        ).exists()
+
+    def test_an_admin_rejects_a_registration_for_someone_elses_event(
+        self, organizer, admin_client, admin_user
+    ):
+        registration = self._pending(organizer, capacity=1)
+
+        response = admin_client.post(f"{URL}{registration.pk}/reject/")
+
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "rejected" and response.json()["cancelled_at"]
+        registration.refresh_from_db()
+        assert registration.status == "rejected"
+        assert ActivityLog.objects.filter(
+            action="registration_rejected", user=admin_user, target_id=str(registration.pk)
+        ).exists()
+        newcomer = authenticated_client(UserFactory())
+        booked = newcomer.post(URL, {"event": registration.event_id}, format="json")
+        assert booked.status_code == 201
 
     def test_the_attendee_cannot_decide_their_own(self, organizer):
         registration = self._pending(organizer)

@@ -116,9 +116,22 @@ class TestCheckIn:
         assert again["details"]["checked_in_at"] == response.json()["checked_in_at"]
         assert ActivityLog.objects.filter(action="check_in", user=organizer).count() == 1
 
-    def test_an_admin_checks_in_at_any_event(self, admin_client):
-        code = book().tickets.get().code
-        assert admin_client.post(CHECK_IN, {"code": code}, format="json").status_code == 200
+    def test_an_admin_checks_in_at_any_event(self, admin_client, admin_user):
+        registration = book()
+        code = registration.tickets.get().code
+        response = admin_client.post(CHECK_IN, {"code": code}, format="json")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["code"] == code and body["checked_in_at"] is not None
+        assert body["registration"] == registration.pk and body["is_valid"] is True
+        assert body["event"] == registration.event_id
+        ticket = Ticket.objects.get(code=code)
+        assert ticket.checked_in_at is not None and ticket.checked_in_by == admin_user
+        assert ActivityLog.objects.filter(action="check_in", user=admin_user).count() == 1
+        again = assert_error(
+            admin_client.post(CHECK_IN, {"code": code}, format="json"), 409, "already_checked_in"
+        )
+        assert again["details"]["checked_in_at"] == body["checked_in_at"]
 
     def test_unknown_codes_and_other_organizers_tickets_are_404(self, organizer_client):
         assert_error(
