@@ -10,6 +10,7 @@ from registrations import services
 from registrations.models import Registration, Ticket
 from tests.conftest import authenticated_client
 from tests.factories import (
+    AdminFactory,
     EventFactory,
     OrganizerFactory,
     RegistrationFactory,
@@ -478,6 +479,158 @@ class TestRefundRule:
         assert services.refund_due_on_cancellation(
             registration, by_manager=True, now=timezone.now()
         ) == Decimal("0.00")
+
+
+class TestRefundOnCancellation:
+    """What a cancellation through the API gives back, as recorded for the payments capability
+    (`refund_due` in the activity log, docs/decisions.md): everything when the organizer or an
+    admin cancels, or when the attendee cancels at least `refund_deadline_hours` before the
+    start; nothing after that, and nothing for what was never paid."""
+
+    def _paid(self, starts_in, refund_deadline_hours=24, user=None, organizer=None):
+        start = timezone.now() + starts_in
+        extra = {"organizer": organizer} if organizer else {}
+        event = paid_event(
+            price="30.00",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            refund_deadline_hours=refund_deadline_hours,
+            **extra,
+        )
+        return RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            quantity=2,
+            user=user or UserFactory(),
+        )
+
+    def _cancel(self, client, registration):
+        response = client.post(f"{URL}{registration.pk}/cancel/")
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "cancelled"
+
+    def _refund_due(self, registration):
+        logs = authenticated_client(AdminFactory()).get(
+            "/api/v1/activity-logs/?action=registration_cancelled"
+        )
+        [entry] = [e for e in logs.json()["results"] if e["target_id"] == str(registration.pk)]
+        return entry["metadata"]["refund_due"]
+
+    @pytest.mark.parametrize(
+        "starts_in, deadline_hours, due",
+        [
+            (timedelta(hours=48), 24, "60.00"),
+            (timedelta(hours=24, minutes=5), 24, "60.00"),
+            (timedelta(hours=23, minutes=55), 24, "0.00"),
+            (timedelta(hours=10), 24, "0.00"),
+            (timedelta(hours=48), 72, "0.00"),
+            (timedelta(hours=1), 0, "60.00"),
+        ],
+        ids=[
+            "48h-early",
+            "just-before-deadline",
+            "just-after-deadline",
+            "10h-early",
+            "72h-rule",
+            "no-deadline",
+        ],
+    )
+    def test_the_attendee_is_refunded_in_full_before_the_deadline_and_nothing_after(
+        self, user, user_client, starts_in, deadline_hours, due
+    ):
+        registration = self._paid(starts_in, refund_deadline_hours=deadline_hours, user=user)
+        self._cancel(user_client, registration)
+        assert self._refund_due(registration) == due
+
+    def test_the_organizer_always_refunds_in_full(self, organizer, organizer_client):
+        late = self._paid(timedelta(hours=1), organizer=organizer)
+        self._cancel(organizer_client, late)
+        assert self._refund_due(late) == "60.00"
+
+        started = self._paid(timedelta(hours=-1), organizer=organizer)
+        assert started.event.starts_at < timezone.now()
+        self._cancel(organizer_client, started)
+        assert self._refund_due(started) == "60.00"
+
+    def test_an_admin_always_refunds_in_full(self, admin_client):
+        registration = self._paid(timedelta(hours=2))
+        self._cancel(admin_client, registration)
+        assert self._refund_due(registration) == "60.00"
+
+    def test_nothing_is_due_for_a_free_registration(self, user, user_client, organizer):
+        event = free_event(organizer=organizer)
+        mine = user_client.post(URL, {"event": event.pk}, format="json").json()
+        self._cancel(user_client, Registration.objects.get(pk=mine["id"]))
+        assert self._refund_due(Registration.objects.get(pk=mine["id"])) == "0.00"
+
+        theirs = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+        self._cancel(authenticated_client(organizer), theirs)
+        assert self._refund_due(theirs) == "0.00"
+
+    def test_nothing_is_due_for_an_unpaid_hold(self, user_client):
+        event = paid_event(price="30.00")
+        hold = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert hold["status"] == "pending" and hold["payment_status"] == "unpaid"
+        registration = Registration.objects.get(pk=hold["id"])
+        self._cancel(user_client, registration)
+        assert self._refund_due(registration) == "0.00"
+
+
+class TestPaymentStatus:
+    """`payment_status` on a registration: `free`, `unpaid` (a paid registration not
+    confirmed), `paid` (docs/decisions.md)."""
+
+    def _status(self, registration):
+        client = authenticated_client(registration.user)
+        response = client.get(f"{URL}{registration.pk}/")
+        assert response.status_code == 200
+        listed = client.get(URL).json()["results"]
+        assert [r["payment_status"] for r in listed if r["id"] == registration.pk] == [
+            response.json()["payment_status"]
+        ]
+        return response.json()["payment_status"]
+
+    def test_a_confirmed_free_registration_is_free(self):
+        event = free_event()
+        assert (
+            self._status(RegistrationFactory(event=event, ticket_type=event.ticket_types.get()))
+            == "free"
+        )
+
+    def test_a_free_registration_awaiting_approval_is_free(self, user, user_client):
+        event = free_event(requires_approval=True)
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert body["status"] == "pending"
+        assert self._status(Registration.objects.get(pk=body["id"])) == "free"
+
+    def test_a_paid_hold_is_unpaid(self, user, user_client):
+        event = paid_event()
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert self._status(Registration.objects.get(pk=body["id"])) == "unpaid"
+
+    def test_an_approved_paid_registration_awaiting_payment_is_unpaid(self, user_client):
+        event = paid_event(requires_approval=True)
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        approved = authenticated_client(event.organizer).post(f"{URL}{body['id']}/confirm/")
+        assert approved.json()["status"] == "pending" and approved.json()["expires_at"]
+        assert self._status(Registration.objects.get(pk=body["id"])) == "unpaid"
+
+    def test_a_hold_that_ran_out_unpaid_is_unpaid(self):
+        event = paid_event()
+        registration = RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        assert self._status(registration) == "unpaid"
+
+    def test_a_confirmed_paid_registration_is_paid(self):
+        event = paid_event(price="25.00")
+        registration = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+        assert registration.total_price == Decimal("25.00")
+        assert self._status(registration) == "paid"
 
 
 class TestApproval:
