@@ -103,7 +103,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
-    """A confirmed registration of one seat. For tickets, use `services.register_for_event` or
+    """A confirmed registration of one seat. For tickets, use `booking.register_for_event` or
     create them with TicketFactory."""
 
     class Meta:

@@ -18,3 +18,38 @@ def assert_error(response, status, code):
 def iso(when) -> str:
     """A time as the API writes it: UTC, whole seconds, `Z`."""
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def admin_change_url(obj) -> str:
+    from django.urls import reverse
+
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+def assert_admin_lists(page, shown=(), hidden=()):
+    """The Django admin changelist `page` lists every object of `shown`, each with its change
+    link, and none of `hidden` (neither in its results nor as a link)."""
+    assert page.status_code == 200, page.content[:500]
+    listed = set(page.context["cl"].result_list)
+    html = page.content.decode()
+    for obj in shown:
+        assert obj in listed, f"{obj!r} is not listed"
+        assert admin_change_url(obj) in html
+    for obj in hidden:
+        assert obj not in listed, f"{obj!r} is listed"
+        assert admin_change_url(obj) not in html
+
+
+def admin_filter_link(page, title, choice) -> str:
+    """The query string behind the `choice` link of the `title` filter in the sidebar of the
+    admin changelist `page`: what a person clicks. Fails when the changelist offers no such
+    filter or no such choice."""
+    changelist = page.context["cl"]
+    offered = {}
+    for spec in changelist.filter_specs:
+        choices = {str(c["display"]): c["query_string"] for c in spec.choices(changelist)}
+        offered[str(spec.title)] = list(choices)
+        if str(spec.title) == title and choice in choices:
+            return choices[choice]
+    raise AssertionError(f"No {title!r} filter with a {choice!r} choice; filters: {offered}")

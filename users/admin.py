@@ -5,6 +5,7 @@ from django.db import models
 from config.admin import ThroughServicesAdmin
 from config.facts import Origin
 from users import services
+from users.filters import action_choices
 from users.models import ActivityLog, Role, User
 
 
@@ -81,12 +82,25 @@ class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
         )
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Every action some app records (each declares its own facts)."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return action_choices()
+
+    def queryset(self, request, entries):
+        return entries.filter(action=self.value()) if self.value() else entries
+
+
 @admin.register(ActivityLog)
 class ActivityLogAdmin(admin.ModelAdmin):
     """The audit trail: read-only, nothing can be added, changed or removed."""
 
     list_display = ("created_at", "username", "action", "ip_address", "target_type", "target_id")
-    list_filter = ("action", "created_at")
+    list_filter = (ActionFilter, "created_at")
     search_fields = ("username", "ip_address", "target_id", "user_agent")
     date_hierarchy = "created_at"
 

@@ -202,6 +202,25 @@ class TestHealth:
             "cache": "unavailable",
         }
 
+    def test_health_is_503_when_the_database_is_down(self, api_client, monkeypatch):
+        from django.db import OperationalError, connection
+
+        def unreachable(*args, **kwargs):
+            raise OperationalError("could not connect to server: Connection refused")
+
+        # The failure is outside our code: the connection cannot be (re)established.
+        with monkeypatch.context() as patch:
+            patch.setattr(connection, "ensure_connection", unreachable)
+            response = api_client.get("/health/")
+
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "unavailable",
+            "database": "unavailable",
+            "cache": "ok",
+        }
+        assert api_client.get("/health/").status_code == 200  # and back once it answers
+
 
 class TestDocs:
     def test_openapi_schema_is_served(self, api_client):

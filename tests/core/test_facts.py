@@ -82,10 +82,13 @@ class TestHandlers:
         self, handlers, user, django_capture_on_commit_callbacks
     ):
         handlers(remember)
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                record(PROBE, user=user)
-                raise RuntimeError("the service refused after recording")
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            record(PROBE, user=user)
+            raise RuntimeError("the service refused after recording")
         assert callbacks == [] and received == []
         assert not ActivityLog.objects.filter(action="probe_happened").exists()
 

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from events.models import Session, TicketType
+from events.models import Session, Tag, TicketType
 from tests.conftest import authenticated_client
 from tests.factories import (
+    CategoryFactory,
     EventFactory,
     OrganizerFactory,
     RegistrationFactory,
@@ -16,7 +17,7 @@ from tests.factories import (
     TicketTypeFactory,
     UserFactory,
 )
-from tests.helpers import assert_error, iso
+from tests.helpers import admin_filter_link, assert_admin_lists, assert_error, iso
 
 pytestmark = pytest.mark.django_db
 
@@ -293,6 +294,140 @@ class TestAdmin:
         TicketTypeFactory(event=event, name="VIP")
         SessionFactory(event=event, title="Keynote")
         assert admin_site.get(url).status_code == 200
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"title": "Quokka Day"},
+            {"slug": "quokka-day"},
+            {"description": "All about quokkas."},
+            {"location": "Quokka Island"},
+            {"organizer__username": "quokka"},
+            {"tags": ["quokka"]},
+        ],
+        ids=["title", "slug", "description", "location", "organizer", "tag"],
+    )
+    def test_the_event_changelist_searches_each_search_field(self, admin_site, overrides):
+        match = EventFactory(**overrides)
+        other = EventFactory(tags=["python"])
+        page = admin_site.get("/admin/events/event/", {"q": "quokka"})
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_the_display_status_filter_shows_the_status_the_api_shows(self, admin_site):
+        past = timezone.now() - timedelta(days=2)
+        events = {
+            "Draft": EventFactory(status="draft"),
+            "Published": EventFactory(status="published"),
+            "Completed": EventFactory(
+                status="published", starts_at=past, ends_at=past + timedelta(hours=3)
+            ),
+            "Cancelled": EventFactory(status="cancelled"),
+        }
+        page = admin_site.get("/admin/events/event/")
+        assert_admin_lists(page, shown=events.values())
+        for choice, event in events.items():
+            filtered = admin_site.get(
+                "/admin/events/event/" + admin_filter_link(page, "status", choice)
+            )
+            others = [e for e in events.values() if e != event]
+            assert_admin_lists(filtered, shown=[event], hidden=others)
+
+    @pytest.mark.parametrize(
+        "title, choice, matching, other",
+        [
+            ("visibility", "Unlisted", {"visibility": "unlisted"}, {"visibility": "public"}),
+            ("level", "Advanced", {"level": "advanced"}, {"level": "beginner"}),
+            ("is online", "Yes", {"is_online": True}, {"is_online": False}),
+            (
+                "starts at",
+                "Past 7 days",
+                {"starts_at": timezone.now() - timedelta(days=2)},
+                {"starts_at": timezone.now() + timedelta(days=10)},
+            ),
+        ],
+    )
+    def test_each_event_filter_narrows_the_list(self, admin_site, title, choice, matching, other):
+        match, unmatched = EventFactory(**matching), EventFactory(**other)
+        page = admin_site.get("/admin/events/event/")
+        assert_admin_lists(page, shown=[match, unmatched])
+        filtered = admin_site.get("/admin/events/event/" + admin_filter_link(page, title, choice))
+        assert_admin_lists(filtered, shown=[match], hidden=[unmatched])
+
+    def test_the_event_changelist_filters_by_category(self, admin_site):
+        match = EventFactory(category=CategoryFactory(name="Quokkas", slug="quokkas"))
+        other = EventFactory(category=CategoryFactory(name="Meetups", slug="meetups"))
+        page = admin_site.get("/admin/events/event/")
+        filtered = admin_site.get(
+            "/admin/events/event/" + admin_filter_link(page, "category", "Quokkas")
+        )
+        assert_admin_lists(filtered, shown=[match], hidden=[other])
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"name": "Quokka talks"},
+            {"slug": "quokka-talks"},
+            {"description": "Talks about quokkas."},
+        ],
+        ids=["name", "slug", "description"],
+    )
+    def test_the_category_changelist_searches_each_search_field(self, admin_site, overrides):
+        match = CategoryFactory(**{"name": "Zeta", "slug": "zeta", **overrides})
+        other = CategoryFactory(name="Meetups", slug="meetups", description="Local groups.")
+        page = admin_site.get("/admin/events/category/", {"q": "quokka"})
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [{"name": "Quokka pass"}, {"event__title": "Quokka Day"}],
+        ids=["name", "event title"],
+    )
+    def test_the_ticket_type_changelist_searches_each_search_field(self, admin_site, overrides):
+        match = TicketTypeFactory(**overrides)
+        other = TicketTypeFactory(name="VIP")
+        page = admin_site.get("/admin/events/tickettype/", {"q": "quokka"})
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_the_ticket_type_changelist_filters_by_active(self, admin_site):
+        inactive = TicketTypeFactory(is_active=False)
+        active = TicketTypeFactory(is_active=True)
+        page = admin_site.get("/admin/events/tickettype/")
+        assert_admin_lists(page, shown=[inactive, active])
+        filtered = admin_site.get(
+            "/admin/events/tickettype/" + admin_filter_link(page, "is active", "No")
+        )
+        assert_admin_lists(filtered, shown=[inactive], hidden=[active])
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"title": "Quokka care"},
+            {"speaker_name": "Dr Quokka"},
+            {"event__title": "Quokka Day"},
+        ],
+        ids=["title", "speaker name", "event title"],
+    )
+    def test_the_session_changelist_searches_each_search_field(self, admin_site, overrides):
+        match = SessionFactory(**overrides)
+        other = SessionFactory(title="Keynote", speaker_name="Grace Hopper")
+        page = admin_site.get("/admin/events/session/", {"q": "quokka"})
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_the_session_changelist_filters_by_start(self, admin_site):
+        past = timezone.now() - timedelta(days=2)
+        recent = SessionFactory(event=EventFactory(starts_at=past))
+        upcoming = SessionFactory()
+        page = admin_site.get("/admin/events/session/")
+        assert_admin_lists(page, shown=[recent, upcoming])
+        filtered = admin_site.get(
+            "/admin/events/session/" + admin_filter_link(page, "starts at", "Past 7 days")
+        )
+        assert_admin_lists(filtered, shown=[recent], hidden=[upcoming])
+
+    def test_the_tag_changelist_searches_by_name(self, admin_site):
+        match, other = Tag.objects.create(name="quokka"), Tag.objects.create(name="python")
+        page = admin_site.get("/admin/events/tag/", {"q": "quok"})
+        assert_admin_lists(page, shown=[match], hidden=[other])
 
     def test_event_page_has_ticket_type_and_session_inlines(self, admin_site):
         event = EventFactory()

@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
+from tests.helpers import iso
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,6 @@ def rich_event():
         sales_end=timezone.now() + timedelta(days=2),
     )
     SessionFactory(event=event, speaker=UserFactory(), speaker_name="Grace", room_or_link="A")
-    WaitlistEntryFactory(event=event)
     return event
 
 
@@ -73,6 +73,8 @@ def rich_event():
 def test_both_serializers_agree_for_every_kind_of_viewer(rich_event, viewer):
     attendee = UserFactory()
     booking.register_for_event(user=attendee, event=rich_event, quantity=2)
+    # Joined after the booking: an entry made while seats are free is promoted by it.
+    WaitlistEntryFactory(event=rich_event)
     user = {
         "anonymous": AnonymousUser(),
         "owner": rich_event.organizer,
@@ -84,6 +86,30 @@ def test_both_serializers_agree_for_every_kind_of_viewer(rich_event, viewer):
 
     assert fast == declared
     assert list(fast) == list(declared)  # same field order too
+    # Agreeing proves nothing when both show the same wrong value: the numbers themselves.
+    assert fast["status"] == "published" and fast["is_registration_open"] is True
+    assert fast["attendees_count"] == 2
+    assert fast["available_spots"] == 3  # the capacity leaves 8, the one active type 5 - 2
+    assert fast["waitlist_count"] == 1
+    assert fast["price"] == "0.00"  # the lowest active price; the 12.50 type is inactive
+    assert fast["average_rating"] is None and fast["reviews_count"] == 0  # no reviews yet
+    assert fast["tags"] == ["django", "python"]
+    assert fast["category"] == rich_event.category.slug
+    assert fast["organizer"] == rich_event.organizer_id
+    assert fast["organizer_name"] == rich_event.organizer.full_name
+    assert fast["starts_at"] == iso(rich_event.starts_at)
+    assert fast["registration_deadline"] == iso(rich_event.registration_deadline)
+    assert fast["capacity"] == 10 and fast["currency"] == rich_event.currency
+    assert fast["cover_image"].startswith("http://testserver/media/events/covers/cover")
+    assert [
+        (t["price"], t["quantity"], t["sold"], t["available"], t["is_active"])
+        for t in fast["ticket_types"]
+    ] == [("0.00", 5, 2, 3, True), ("12.50", 5, 0, 5, False)]
+    [session] = fast["sessions"]
+    assert session["speaker_name"] == "Grace" and session["room_or_link"] == "A"
+    assert session["speaker"] is not None
+    shows_link = viewer in ("owner", "attendee")
+    assert fast["online_url"] == ("https://meet.example.com/x" if shows_link else None)
 
 
 def test_both_serializers_agree_on_a_completed_event_without_extras():
@@ -92,3 +118,8 @@ def test_both_serializers_agree_on_a_completed_event_without_extras():
     declared, fast = both(event, AnonymousUser())
     assert fast == declared
     assert fast["status"] == "completed" and fast["price"] is None
+    assert fast["category"] is None and fast["tags"] == [] and fast["ticket_types"] == []
+    assert fast["attendees_count"] == 0 and fast["available_spots"] == 0
+    assert fast["waitlist_count"] == 0 and fast["is_registration_open"] is False
+    assert fast["average_rating"] is None and fast["reviews_count"] == 0
+    assert fast["cover_image"] is None and fast["online_url"] is None

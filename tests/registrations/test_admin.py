@@ -1,8 +1,20 @@
 """The Django admin screens of registrations, tickets, the waitlist and progress."""
 
-import pytest
+from datetime import timedelta
 
-from tests.factories import RegistrationFactory, TicketFactory, WaitlistEntryFactory
+import pytest
+from django.utils import timezone
+
+from registrations.models import Registration, SessionAttendance, SessionProgress
+from tests.factories import (
+    EventFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TicketFactory,
+    UserFactory,
+    WaitlistEntryFactory,
+)
+from tests.helpers import admin_filter_link, assert_admin_lists
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +50,158 @@ def test_registrations_cannot_be_deleted_from_the_admin(admin_site):
     registration = RegistrationFactory()
     response = admin_site.get(f"/admin/registrations/registration/{registration.pk}/delete/")
     assert response.status_code == 403
+
+
+REGISTRATIONS = "/admin/registrations/registration/"
+TICKETS = "/admin/registrations/ticket/"
+WAITLIST = "/admin/registrations/waitlistentry/"
+PROGRESS = "/admin/registrations/sessionprogress/"
+ATTENDANCE = "/admin/registrations/sessionattendance/"
+
+
+def zed(**overrides):
+    """A person and an event with nothing in common with the search term "quokka"."""
+    return UserFactory(username="zed", email="zed@example.com", **overrides)
+
+
+def bob():
+    return UserFactory(username="bob", email="bob@example.com")
+
+
+def assert_filter_narrows(admin_site, url, title, choice, match, other):
+    page = admin_site.get(url)
+    assert_admin_lists(page, shown=[match, other])
+    filtered = admin_site.get(url + admin_filter_link(page, title, choice))
+    assert_admin_lists(filtered, shown=[match], hidden=[other])
+
+
+class TestRegistrationChangelist:
+    @pytest.mark.parametrize("field", ["username", "email", "event title", "id"])
+    def test_each_search_field_finds_its_registration(self, admin_site, field):
+        user = {
+            "username": lambda: UserFactory(username="quokka"),
+            "email": lambda: UserFactory(username="zed", email="quokka@wonder.example"),
+        }.get(field, zed)()
+        title = "Quokka Summit" if field == "event title" else "Zeta Fair"
+        match = RegistrationFactory(user=user, event__title=title)
+        other = RegistrationFactory(user=bob(), event__title="Acme Fair")
+        query = str(match.pk) if field == "id" else "quokka"
+
+        page = admin_site.get(REGISTRATIONS, {"q": query})
+
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_the_id_search_is_exact(self, admin_site):
+        match = RegistrationFactory(id=7007, user=zed(), event__title="Fair")
+        longer = RegistrationFactory(id=70070, user=bob(), event__title="Fair")
+        page = admin_site.get(REGISTRATIONS, {"q": "7007"})
+        assert_admin_lists(page, shown=[match], hidden=[longer])
+
+    def test_filter_by_status(self, admin_site):
+        cancelled = RegistrationFactory(status="cancelled")
+        confirmed = RegistrationFactory(status="confirmed")
+        assert_filter_narrows(
+            admin_site, REGISTRATIONS, "status", "Cancelled", cancelled, confirmed
+        )
+
+    def test_filter_by_currency(self, admin_site):
+        euros = RegistrationFactory(event__currency="EUR")
+        dollars = RegistrationFactory(event__currency="USD")
+        assert euros.currency == "EUR" and dollars.currency == "USD"
+        assert_filter_narrows(admin_site, REGISTRATIONS, "currency", "EUR", euros, dollars)
+
+    def test_filter_by_date(self, admin_site):
+        recent = RegistrationFactory()
+        old = RegistrationFactory()
+        Registration.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - timedelta(days=60)
+        )
+        assert_filter_narrows(admin_site, REGISTRATIONS, "created at", "Past 7 days", recent, old)
+
+
+class TestTicketChangelist:
+    @pytest.mark.parametrize("field", ["code", "attendee name", "event title"])
+    def test_each_search_field_finds_its_ticket(self, admin_site, field):
+        match = TicketFactory(
+            registration__event__title="Quokka Summit" if field == "event title" else "Zeta Fair",
+            attendee_name="Quokka Fan" if field == "attendee name" else "Zed Zulu",
+        )
+        other = TicketFactory(registration__event__title="Acme Fair", attendee_name="Bob Brown")
+        query = match.code if field == "code" else "quokka"
+
+        page = admin_site.get(TICKETS, {"q": query})
+
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_the_code_search_is_exact(self, admin_site):
+        match = TicketFactory()
+        page = admin_site.get(TICKETS, {"q": match.code[:10]})
+        assert_admin_lists(page, hidden=[match])
+
+    def test_filter_by_check_in(self, admin_site):
+        admitted = TicketFactory(checked_in_at=timezone.now())
+        waiting = TicketFactory()
+        assert_filter_narrows(admin_site, TICKETS, "checked in at", "Has date", admitted, waiting)
+
+
+class TestWaitlistChangelist:
+    @pytest.mark.parametrize("field", ["username", "event title"])
+    def test_each_search_field_finds_its_entry(self, admin_site, field):
+        match = WaitlistEntryFactory(
+            user=UserFactory(username="quokka") if field == "username" else zed(),
+            event__title="Quokka Summit" if field == "event title" else "Zeta Fair",
+        )
+        other = WaitlistEntryFactory(user=bob(), event__title="Acme Fair")
+
+        page = admin_site.get(WAITLIST, {"q": "quokka"})
+
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_filter_by_status(self, admin_site):
+        left = WaitlistEntryFactory(status="left")
+        waiting = WaitlistEntryFactory(status="waiting")
+        assert_filter_narrows(admin_site, WAITLIST, "status", "Left", left, waiting)
+
+
+class TestProgressChangelist:
+    @pytest.mark.parametrize("field", ["username", "session title"])
+    def test_each_search_field_finds_its_row(self, admin_site, field):
+        match = SessionProgress.objects.create(
+            user=UserFactory(username="quokka") if field == "username" else zed(),
+            session=SessionFactory(title="Quokka care" if field == "session title" else "Intro"),
+        )
+        other = SessionProgress.objects.create(user=bob(), session=SessionFactory(title="Outro"))
+
+        page = admin_site.get(PROGRESS, {"q": "quokka"})
+
+        assert_admin_lists(page, shown=[match], hidden=[other])
+
+    def test_filter_by_status(self, admin_site):
+        done = SessionProgress.objects.create(
+            user=UserFactory(), session=SessionFactory(), status="completed"
+        )
+        started = SessionProgress.objects.create(
+            user=UserFactory(), session=SessionFactory(), status="in_progress"
+        )
+        assert_filter_narrows(admin_site, PROGRESS, "status", "Completed", done, started)
+
+
+class TestAttendanceChangelist:
+    @pytest.mark.parametrize("field", ["ticket code", "session title"])
+    def test_each_search_field_finds_its_row(self, admin_site, field):
+        event = EventFactory()
+        match = SessionAttendance.objects.create(
+            ticket=TicketFactory(registration__event=event),
+            session=SessionFactory(
+                event=event, title="Quokka care" if field == "session title" else "Intro"
+            ),
+        )
+        other = SessionAttendance.objects.create(
+            ticket=TicketFactory(registration__event=event),
+            session=SessionFactory(event=event, title="Outro"),
+        )
+        query = match.ticket.code if field == "ticket code" else "quokka"
+
+        page = admin_site.get(ATTENDANCE, {"q": query})
+
+        assert_admin_lists(page, shown=[match], hidden=[other])

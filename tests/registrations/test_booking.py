@@ -10,6 +10,7 @@ from registrations.models import Registration, Ticket
 from registrations.services import booking
 from tests.conftest import authenticated_client
 from tests.factories import (
+    AdminFactory,
     EventFactory,
     OrganizerFactory,
     RegistrationFactory,
@@ -116,9 +117,26 @@ class TestBooking:
         assert body["ticket_type"] == vip.pk and body["total_price"] == "90.00"
 
     def test_an_event_requiring_approval_holds_the_seats_until_decided(self, user_client):
-        event = free_event(requires_approval=True)
+        event = free_event(requires_approval=True, capacity=1)
         body = user_client.post(URL, {"event": event.pk}, format="json").json()
         assert body["status"] == "pending" and body["expires_at"] is None
+        assert body["tickets"] == [] and body["confirmed_at"] is None
+
+        # The one seat is held: the event is sold out for everyone else...
+        other = authenticated_client(UserFactory())
+        detail = other.get(f"/api/v1/events/{event.pk}/").json()
+        assert detail["available_spots"] == 0 and detail["attendees_count"] == 1
+        sold_out = assert_error(
+            other.post(URL, {"event": event.pk}, format="json"), 409, "sold_out"
+        )
+        assert sold_out["details"] == {"available": 0}
+        # ...and stays held however long the decision takes: the expiry job leaves it alone.
+        from registrations.tasks import expire_holds
+
+        assert expire_holds() == 0
+        assert user_client.get(f"{URL}{body['id']}/").json()["status"] == "pending"
+        assert_error(other.post(URL, {"event": event.pk}, format="json"), 409, "sold_out")
+        assert not Registration.objects.filter(event=event).exclude(pk=body["id"]).exists()
 
     def test_special_requirements_are_kept(self, user_client):
         event = free_event()
@@ -383,9 +401,25 @@ class TestCancellation:
             organizer_client.post(f"{URL}{registration.pk}/cancel/").json()["status"] == "cancelled"
         )
 
-    def test_an_admin_cancels_any(self, admin_client):
-        registration = RegistrationFactory()
-        assert admin_client.post(f"{URL}{registration.pk}/cancel/").status_code == 200
+    def test_an_admin_cancels_any(self, admin_client, admin_user):
+        event = paid_event(capacity=1)
+        registration = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+        newcomer = authenticated_client(UserFactory())
+        assert_error(newcomer.post(URL, {"event": event.pk}, format="json"), 409, "sold_out")
+
+        response = admin_client.post(f"{URL}{registration.pk}/cancel/")
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["id"] == registration.pk
+        assert body["status"] == "cancelled" and body["cancelled_at"]
+        registration.refresh_from_db()
+        assert registration.status == "cancelled" and registration.cancelled_at is not None
+        entry = ActivityLog.objects.get(action="registration_cancelled")
+        assert entry.user == admin_user and entry.metadata["by_manager"] is True
+        # The seat is free again.
+        assert admin_client.get(f"/api/v1/events/{event.pk}/").json()["available_spots"] == 1
+        assert newcomer.post(URL, {"event": event.pk}, format="json").status_code == 201
 
     def test_cancelling_twice_is_not_cancellable(self, user, user_client):
         registration = RegistrationFactory(user=user, status="cancelled")
@@ -447,12 +481,166 @@ class TestRefundRule:
         ) == Decimal("0.00")
 
 
+class TestRefundOnCancellation:
+    """What a cancellation through the API gives back, as recorded for the payments capability
+    (`refund_due` in the activity log, docs/decisions.md): everything when the organizer or an
+    admin cancels, or when the attendee cancels at least `refund_deadline_hours` before the
+    start; nothing after that, and nothing for what was never paid."""
+
+    def _paid(self, starts_in, refund_deadline_hours=24, user=None, organizer=None):
+        start = timezone.now() + starts_in
+        extra = {"organizer": organizer} if organizer else {}
+        event = paid_event(
+            price="30.00",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            refund_deadline_hours=refund_deadline_hours,
+            **extra,
+        )
+        return RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            quantity=2,
+            user=user or UserFactory(),
+        )
+
+    def _cancel(self, client, registration):
+        response = client.post(f"{URL}{registration.pk}/cancel/")
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "cancelled"
+
+    def _refund_due(self, registration):
+        logs = authenticated_client(AdminFactory()).get(
+            "/api/v1/activity-logs/?action=registration_cancelled"
+        )
+        [entry] = [e for e in logs.json()["results"] if e["target_id"] == str(registration.pk)]
+        return entry["metadata"]["refund_due"]
+
+    @pytest.mark.parametrize(
+        "starts_in, deadline_hours, due",
+        [
+            (timedelta(hours=48), 24, "60.00"),
+            (timedelta(hours=24, minutes=5), 24, "60.00"),
+            (timedelta(hours=23, minutes=55), 24, "0.00"),
+            (timedelta(hours=10), 24, "0.00"),
+            (timedelta(hours=48), 72, "0.00"),
+            (timedelta(hours=1), 0, "60.00"),
+        ],
+        ids=[
+            "48h-early",
+            "just-before-deadline",
+            "just-after-deadline",
+            "10h-early",
+            "72h-rule",
+            "no-deadline",
+        ],
+    )
+    def test_the_attendee_is_refunded_in_full_before_the_deadline_and_nothing_after(
+        self, user, user_client, starts_in, deadline_hours, due
+    ):
+        registration = self._paid(starts_in, refund_deadline_hours=deadline_hours, user=user)
+        self._cancel(user_client, registration)
+        assert self._refund_due(registration) == due
+
+    def test_the_organizer_always_refunds_in_full(self, organizer, organizer_client):
+        late = self._paid(timedelta(hours=1), organizer=organizer)
+        self._cancel(organizer_client, late)
+        assert self._refund_due(late) == "60.00"
+
+        started = self._paid(timedelta(hours=-1), organizer=organizer)
+        assert started.event.starts_at < timezone.now()
+        self._cancel(organizer_client, started)
+        assert self._refund_due(started) == "60.00"
+
+    def test_an_admin_always_refunds_in_full(self, admin_client):
+        registration = self._paid(timedelta(hours=2))
+        self._cancel(admin_client, registration)
+        assert self._refund_due(registration) == "60.00"
+
+    def test_nothing_is_due_for_a_free_registration(self, user, user_client, organizer):
+        event = free_event(organizer=organizer)
+        mine = user_client.post(URL, {"event": event.pk}, format="json").json()
+        self._cancel(user_client, Registration.objects.get(pk=mine["id"]))
+        assert self._refund_due(Registration.objects.get(pk=mine["id"])) == "0.00"
+
+        theirs = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+        self._cancel(authenticated_client(organizer), theirs)
+        assert self._refund_due(theirs) == "0.00"
+
+    def test_nothing_is_due_for_an_unpaid_hold(self, user_client):
+        event = paid_event(price="30.00")
+        hold = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert hold["status"] == "pending" and hold["payment_status"] == "unpaid"
+        registration = Registration.objects.get(pk=hold["id"])
+        self._cancel(user_client, registration)
+        assert self._refund_due(registration) == "0.00"
+
+
+class TestPaymentStatus:
+    """`payment_status` on a registration: `free`, `unpaid` (a paid registration not
+    confirmed), `paid` (docs/decisions.md)."""
+
+    def _status(self, registration):
+        client = authenticated_client(registration.user)
+        response = client.get(f"{URL}{registration.pk}/")
+        assert response.status_code == 200
+        listed = client.get(URL).json()["results"]
+        assert [r["payment_status"] for r in listed if r["id"] == registration.pk] == [
+            response.json()["payment_status"]
+        ]
+        return response.json()["payment_status"]
+
+    def test_a_confirmed_free_registration_is_free(self):
+        event = free_event()
+        assert (
+            self._status(RegistrationFactory(event=event, ticket_type=event.ticket_types.get()))
+            == "free"
+        )
+
+    def test_a_free_registration_awaiting_approval_is_free(self, user, user_client):
+        event = free_event(requires_approval=True)
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert body["status"] == "pending"
+        assert self._status(Registration.objects.get(pk=body["id"])) == "free"
+
+    def test_a_paid_hold_is_unpaid(self, user, user_client):
+        event = paid_event()
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        assert self._status(Registration.objects.get(pk=body["id"])) == "unpaid"
+
+    def test_an_approved_paid_registration_awaiting_payment_is_unpaid(self, user_client):
+        event = paid_event(requires_approval=True)
+        body = user_client.post(URL, {"event": event.pk}, format="json").json()
+        approved = authenticated_client(event.organizer).post(f"{URL}{body['id']}/confirm/")
+        assert approved.json()["status"] == "pending" and approved.json()["expires_at"]
+        assert self._status(Registration.objects.get(pk=body["id"])) == "unpaid"
+
+    def test_a_hold_that_ran_out_unpaid_is_unpaid(self):
+        event = paid_event()
+        registration = RegistrationFactory(
+            event=event,
+            ticket_type=event.ticket_types.get(),
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        assert self._status(registration) == "unpaid"
+
+    def test_a_confirmed_paid_registration_is_paid(self):
+        event = paid_event(price="25.00")
+        registration = RegistrationFactory(event=event, ticket_type=event.ticket_types.get())
+        assert registration.total_price == Decimal("25.00")
+        assert self._status(registration) == "paid"
+
+
 class TestApproval:
-    def _pending(self, organizer, price="0.00"):
-        event = EventFactory(organizer=organizer, requires_approval=True)
-        TicketTypeFactory(event=event, price=Decimal(price))
-        user = UserFactory()
-        return booking.register_for_event(user=user, event=event)
+    def _pending(self, organizer, price="0.00", capacity=50):
+        event = EventFactory(organizer=organizer, requires_approval=True, capacity=capacity)
+        TicketTypeFactory(event=event, price=Decimal(price), quantity=capacity)
+        response = authenticated_client(UserFactory()).post(URL, {"event": event.pk}, format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json()["status"] == "pending"
+        return Registration.objects.get(pk=response.json()["id"])
 
     def test_approving_a_free_registration_confirms_it_with_tickets(
         self, organizer, organizer_client
@@ -473,10 +661,90 @@ class TestApproval:
         )
 
     def test_rejecting_frees_the_seats(self, organizer, organizer_client):
-        registration = self._pending(organizer)
+        registration = self._pending(organizer, capacity=1)
+        event_url = f"/api/v1/events/{registration.event_id}/"
+        newcomer = authenticated_client(UserFactory())
+        assert_error(
+            newcomer.post(URL, {"event": registration.event_id}, format="json"), 409, "sold_out"
+        )
+
         body = organizer_client.post(f"{URL}{registration.pk}/reject/").json()
-        assert body["status"] == "rejected"
+
+        assert body["status"] == "rejected" and body["cancelled_at"]
+        assert body["tickets"] == []
+        registration.refresh_from_db()
+        assert registration.status == "rejected"
+        assert ActivityLog.objects.filter(
+            action="registration_rejected", user=organizer, target_id=str(registration.pk)
+        ).exists()
+        assert organizer_client.get(event_url).json()["available_spots"] == 1
         assert_error(organizer_client.post(f"{URL}{registration.pk}/reject/"), 409, "invalid_state")
+        booked = newcomer.post(URL, {"event": registration.event_id}, format="json")
+        assert booked.status_code == 201 and booked.json()["status"] == "pending"
+        assert organizer_client.get(event_url).json()["available_spots"] == 0
+
+    def test_rejecting_gives_the_seat_to_the_waitlist_at_once(self, organizer, organizer_client):
+        registration = self._pending(organizer, capacity=1)
+        waiting_user = UserFactory()
+        waiting = authenticated_client(waiting_user)
+        joined = waiting.post("/api/v1/waitlist/", {"event": registration.event_id}, format="json")
+        assert joined.status_code == 201, joined.json()  # sold out: the pending one holds it
+        entry_url = f"/api/v1/waitlist/{joined.json()['id']}/"
+        assert waiting.get(entry_url).json()["status"] == "waiting"
+
+        organizer_client.post(f"{URL}{registration.pk}/reject/")
+
+        # Promoted by the rejection itself: the event still requires approval, so the new
+        # registration awaits the organizer's decision, holding the seat.
+        entry = waiting.get(entry_url).json()
+        assert entry["status"] == "offered" and entry["registration"] is not None
+        promoted = waiting.get(f"{URL}{entry['registration']}/").json()
+        assert promoted["user"] == waiting_user.pk
+        assert promoted["event"] == registration.event_id
+        assert promoted["status"] == "pending" and promoted["expires_at"] is None
+        newcomer = authenticated_client(UserFactory())
+        assert_error(
+            newcomer.post(URL, {"event": registration.event_id}, format="json"), 409, "sold_out"
+        )
+        confirmed = organizer_client.post(f"{URL}{entry['registration']}/confirm/").json()
+        assert confirmed["status"] == "confirmed" and len(confirmed["tickets"]) == 1
+        assert waiting.get(entry_url).json()["status"] == "converted"
+
+    def test_an_admin_confirms_a_registration_for_someone_elses_event(
+        self, organizer, admin_client, admin_user
+    ):
+        registration = self._pending(organizer)
+
+        response = admin_client.post(f"{URL}{registration.pk}/confirm/")
+
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert body["id"] == registration.pk
+        assert body["status"] == "confirmed" and body["confirmed_at"]
+        assert len(body["tickets"]) == 1
+        registration.refresh_from_db()
+        assert registration.status == "confirmed" and registration.tickets.count() == 1
+        assert ActivityLog.objects.filter(
+            action="registration_approved", user=admin_user, target_id=str(registration.pk)
+        ).exists()
+
+    def test_an_admin_rejects_a_registration_for_someone_elses_event(
+        self, organizer, admin_client, admin_user
+    ):
+        registration = self._pending(organizer, capacity=1)
+
+        response = admin_client.post(f"{URL}{registration.pk}/reject/")
+
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "rejected" and response.json()["cancelled_at"]
+        registration.refresh_from_db()
+        assert registration.status == "rejected"
+        assert ActivityLog.objects.filter(
+            action="registration_rejected", user=admin_user, target_id=str(registration.pk)
+        ).exists()
+        newcomer = authenticated_client(UserFactory())
+        booked = newcomer.post(URL, {"event": registration.event_id}, format="json")
+        assert booked.status_code == 201
 
     def test_the_attendee_cannot_decide_their_own(self, organizer):
         registration = self._pending(organizer)

@@ -116,9 +116,22 @@ class TestCheckIn:
         assert again["details"]["checked_in_at"] == response.json()["checked_in_at"]
         assert ActivityLog.objects.filter(action="check_in", user=organizer).count() == 1
 
-    def test_an_admin_checks_in_at_any_event(self, admin_client):
-        code = book().tickets.get().code
-        assert admin_client.post(CHECK_IN, {"code": code}, format="json").status_code == 200
+    def test_an_admin_checks_in_at_any_event(self, admin_client, admin_user):
+        registration = book()
+        code = registration.tickets.get().code
+        response = admin_client.post(CHECK_IN, {"code": code}, format="json")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["code"] == code and body["checked_in_at"] is not None
+        assert body["registration"] == registration.pk and body["is_valid"] is True
+        assert body["event"] == registration.event_id
+        ticket = Ticket.objects.get(code=code)
+        assert ticket.checked_in_at is not None and ticket.checked_in_by == admin_user
+        assert ActivityLog.objects.filter(action="check_in", user=admin_user).count() == 1
+        again = assert_error(
+            admin_client.post(CHECK_IN, {"code": code}, format="json"), 409, "already_checked_in"
+        )
+        assert again["details"]["checked_in_at"] == body["checked_in_at"]
 
     def test_unknown_codes_and_other_organizers_tickets_are_404(self, organizer_client):
         assert_error(
@@ -290,6 +303,65 @@ class TestStatistics:
         assert body["registrations_by_day"] == [
             {"date": timezone.now().date().isoformat(), "registrations": 3, "seats": 6}
         ]
+
+    def test_revenue_is_what_confirmed_registrations_cost(self, organizer, organizer_client):
+        event = EventFactory(organizer=organizer, capacity=20, currency="EUR")
+        standard = TicketTypeFactory(
+            event=event, name="Standard", price=Decimal("25.00"), quantity=10
+        )
+        vip = TicketTypeFactory(event=event, name="VIP", price=Decimal("80.00"), quantity=10)
+        free = TicketTypeFactory(event=event, name="Free", price="0", quantity=10)
+        # Confirmed paid registrations: these count (2 x 25.00 + 80.00).
+        RegistrationFactory(event=event, ticket_type=standard, quantity=2)
+        RegistrationFactory(event=event, ticket_type=vip)
+        # None of these does.
+        RegistrationFactory(event=event, ticket_type=free, quantity=3)
+        RegistrationFactory(event=event, ticket_type=vip, status="rejected", confirmed_at=None)
+        RegistrationFactory(
+            event=event,
+            ticket_type=vip,
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        hold = authenticated_client(UserFactory()).post(
+            "/api/v1/registrations/", {"event": event.pk, "ticket_type": vip.pk}, format="json"
+        )
+        assert hold.json()["status"] == "pending"
+        url = f"{EVENTS}{event.pk}/statistics/"
+
+        body = organizer_client.get(url).json()
+
+        assert Decimal(body["total_revenue"]) == Decimal("130.00") and body["currency"] == "EUR"
+        assert body["total_attendees"] == 6
+
+        # A cancelled registration no longer counts.
+        holder = UserFactory()
+        cancelled = RegistrationFactory(event=event, ticket_type=vip, user=holder)
+        assert Decimal(organizer_client.get(url).json()["total_revenue"]) == Decimal("210.00")
+        response = authenticated_client(holder).post(
+            f"/api/v1/registrations/{cancelled.pk}/cancel/"
+        )
+        assert response.json()["status"] == "cancelled"
+        assert Decimal(organizer_client.get(url).json()["total_revenue"]) == Decimal("130.00")
+
+    def test_revenue_of_another_event_does_not_count(self, admin_client):
+        event = EventFactory()
+        ticket_type = TicketTypeFactory(event=event, price=Decimal("40.00"))
+        RegistrationFactory(event=event, ticket_type=ticket_type)
+        elsewhere = TicketTypeFactory(price=Decimal("99.00"))
+        RegistrationFactory(event=elsewhere.event, ticket_type=elsewhere)
+        body = admin_client.get(f"{EVENTS}{event.pk}/statistics/").json()
+        assert Decimal(body["total_revenue"]) == Decimal("40.00")
+
+    def test_revenue_is_a_money_string_with_two_decimals(self, admin_client):
+        event = EventFactory()
+        cheap = TicketTypeFactory(event=event, name="Cheap", price=Decimal("25.50"))
+        dear = TicketTypeFactory(event=event, name="Dear", price=Decimal("80.00"))
+        RegistrationFactory(event=event, ticket_type=cheap)
+        RegistrationFactory(event=event, ticket_type=dear)
+        body = admin_client.get(f"{EVENTS}{event.pk}/statistics/").json()
+        assert body["total_revenue"] == "105.50"  # like every other amount: "29.99"
 
     def test_only_the_organizer_and_admins(self, user_client):
         event = EventFactory()

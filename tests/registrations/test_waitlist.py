@@ -741,10 +741,13 @@ class TestPromotion:
         event, _, _ = sold_out_event(seats=2)
         [waiting] = waiters(event, 1)
 
-        authenticated_client(event.organizer).patch(
+        response = authenticated_client(event.organizer).patch(
             f"/api/v1/events/{event.pk}/", {"title": "Renamed"}, format="json"
         )
 
+        assert response.status_code == 200, response.json()
+        assert response.json()["title"] == "Renamed"
+        assert response.json()["available_spots"] == 0 and response.json()["waitlist_count"] == 1
         assert entry_of(waiting, event).status == "waiting"
         assert not Registration.objects.filter(user=waiting).exists()
 

@@ -88,6 +88,24 @@ class TestMe:
         assert user.email_verified is False
         assert user.username != "renamed"
 
+    def test_date_joined_is_read_only(self, user_client, user):
+        joined = user_client.get(ME).json()["date_joined"]
+        response = user_client.patch(
+            ME, {"date_joined": "2001-01-01T00:00:00Z", "bio": "Still here"}, format="json"
+        )
+        assert response.status_code == 200
+        assert response.json()["date_joined"] == joined
+        assert response.json()["bio"] == "Still here"  # the rest of the request applies
+        before = user.date_joined
+        user.refresh_from_db()
+        assert user.date_joined == before and user.date_joined.year != 2001
+        put = user_client.put(
+            ME, {"email": user.email, "date_joined": "2001-01-01T00:00:00Z"}, format="json"
+        )
+        assert put.status_code == 200 and put.json()["date_joined"] == joined
+        user.refresh_from_db()
+        assert user.date_joined == before
+
     def test_changing_email_clears_verification(self, user_client, user):
         User.objects.filter(pk=user.pk).update(email_verified=True)
         user_client.patch(ME, {"email": "fresh@example.com"}, format="json")

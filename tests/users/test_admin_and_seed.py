@@ -1,9 +1,13 @@
 """The Django admin screens and the demo data command."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.factories import ActivityLogFactory, CategoryFactory, UserFactory
+from tests.helpers import admin_filter_link, assert_admin_lists
 from users.models import ActivityLog, User
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +26,116 @@ def test_changelists_search_and_filter(admin_site, url):
     ActivityLogFactory()
     CategoryFactory(name="Workshop", slug="workshop")
     assert admin_site.get(url).status_code == 200
+
+
+USER_ADMIN = "/admin/users/user/"
+LOG_ADMIN = "/admin/users/activitylog/"
+
+# Two accounts with nothing in common with the search term "quokka".
+ZED = {
+    "username": "zed",
+    "email": "zed@example.com",
+    "first_name": "Zed",
+    "last_name": "Zulu",
+    "organization": "Zeta Labs",
+}
+BOB = {
+    "username": "bob",
+    "email": "bob@example.com",
+    "first_name": "Bob",
+    "last_name": "Brown",
+    "organization": "Acme",
+}
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("username", "quokka"),
+        ("email", "quokka@wonder.example"),
+        ("first_name", "Quokka"),
+        ("last_name", "Quokkason"),
+        ("organization", "Quokka Research"),
+    ],
+)
+def test_the_user_changelist_searches_each_search_field(admin_site, field, value):
+    match = UserFactory(**{**ZED, field: value})
+    other = UserFactory(**BOB)
+    page = admin_site.get(USER_ADMIN, {"q": "quokka"})
+    assert_admin_lists(page, shown=[match], hidden=[other])
+
+
+@pytest.mark.parametrize(
+    "title, choice, matching, other",
+    [
+        ("role", "Organizer", {"role": "organizer"}, {"role": "attendee"}),
+        ("active", "No", {"is_active": False}, {"is_active": True}),
+        ("email verified", "Yes", {"email_verified": True}, {"email_verified": False}),
+        (
+            "newsletter subscribed",
+            "Yes",
+            {"newsletter_subscribed": True},
+            {"newsletter_subscribed": False},
+        ),
+        (
+            "date joined",
+            "Past 7 days",
+            {"date_joined": timezone.now() - timedelta(days=1)},
+            {"date_joined": timezone.now() - timedelta(days=60)},
+        ),
+    ],
+)
+def test_each_user_filter_narrows_the_list(admin_site, title, choice, matching, other):
+    match = UserFactory(**{**ZED, **matching})
+    unmatched = UserFactory(**{**BOB, **other})
+    page = admin_site.get(USER_ADMIN)
+    assert_admin_lists(page, shown=[match, unmatched])
+
+    filtered = admin_site.get(USER_ADMIN + admin_filter_link(page, title, choice))
+
+    assert_admin_lists(filtered, shown=[match], hidden=[unmatched])
+
+
+@pytest.mark.parametrize(
+    "field, value, query",
+    [
+        ("username", "quokka", "quokka"),
+        ("ip_address", "10.9.8.7", "10.9.8.7"),
+        ("target_id", "4242", "4242"),
+        ("user_agent", "QuokkaBrowser/1.0", "quokkabrowser"),
+    ],
+)
+def test_the_activity_log_changelist_searches_each_search_field(admin_site, field, value, query):
+    base = {"user": None, "username": "zed", "ip_address": "192.168.0.1", "target_id": "77"}
+    match = ActivityLogFactory(**{**base, "user_agent": "curl/8", field: value})
+    other = ActivityLogFactory(
+        user=None, username="bob", ip_address="127.0.0.1", target_id="1", user_agent="Mozilla"
+    )
+    page = admin_site.get(LOG_ADMIN, {"q": query})
+    assert_admin_lists(page, shown=[match], hidden=[other])
+
+
+def test_the_activity_log_filters_by_action(admin_site):
+    logout = ActivityLogFactory(action="logout")
+    login = ActivityLogFactory(action="login")
+    page = admin_site.get(LOG_ADMIN)
+    assert_admin_lists(page, shown=[logout, login])
+
+    filtered = admin_site.get(LOG_ADMIN + admin_filter_link(page, "action", "logout"))
+
+    assert_admin_lists(filtered, shown=[logout], hidden=[login])
+
+
+def test_the_activity_log_filters_by_date(admin_site):
+    recent = ActivityLogFactory()
+    old = ActivityLogFactory()
+    ActivityLog.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=60))
+    page = admin_site.get(LOG_ADMIN)
+    assert_admin_lists(page, shown=[recent, old])
+
+    filtered = admin_site.get(LOG_ADMIN + admin_filter_link(page, "created at", "Past 7 days"))
+
+    assert_admin_lists(filtered, shown=[recent], hidden=[old])
 
 
 def test_user_change_page_renders(admin_site):
