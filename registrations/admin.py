@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from config.admin import ThroughServicesAdmin
+from config.facts import Origin
 from registrations.models import (
     Registration,
     SessionAttendance,
@@ -7,6 +9,7 @@ from registrations.models import (
     Ticket,
     WaitlistEntry,
 )
+from registrations.services import progress
 
 
 class TicketInline(admin.TabularInline):
@@ -78,17 +81,39 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionProgress)
-class SessionProgressAdmin(admin.ModelAdmin):
+class SessionProgressAdmin(ThroughServicesAdmin):
+    """Rows are made when a user first reads their progress; here an admin may correct the
+    status and notes, through the same service as the owner."""
+
     list_display = ("user", "session", "status", "completed_at")
     list_filter = ("status",)
     search_fields = ("user__username", "session__title")
     list_select_related = ("user", "session")
-    raw_id_fields = ("user", "session")
+    fields = ("user", "session", "status", "notes", "completed_at")
+    readonly_fields = ("user", "session", "completed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        progress.update_progress(
+            progress=obj,
+            origin=Origin.of(request),
+            **{name: getattr(obj, name) for name in form.changed_data},
+        )
 
 
 @admin.register(SessionAttendance)
 class SessionAttendanceAdmin(admin.ModelAdmin):
+    """Session check-ins are made at the door (`tickets/check_in/`); here they are records."""
+
     list_display = ("ticket", "session", "checked_in_at")
     search_fields = ("=ticket__code", "session__title")
     list_select_related = ("ticket", "session")
-    raw_id_fields = ("ticket", "session")
+    readonly_fields = ("ticket", "session", "checked_in_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

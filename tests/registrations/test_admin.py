@@ -15,6 +15,7 @@ from tests.factories import (
     WaitlistEntryFactory,
 )
 from tests.helpers import admin_filter_link, assert_admin_lists
+from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,32 @@ class TestAttendanceChangelist:
         page = admin_site.get(ATTENDANCE, {"q": query})
 
         assert_admin_lists(page, shown=[match], hidden=[other])
+
+
+class TestChangesGoThroughTheServices:
+    def test_an_admin_completing_a_progress_row_sets_its_time_and_logs_it(
+        self, admin_site, admin_user
+    ):
+        row = SessionProgress.objects.create(user=UserFactory(), session=SessionFactory())
+        url = f"/admin/registrations/sessionprogress/{row.pk}/change/"
+        response = admin_site.post(url, {"status": "completed", "notes": "Attended in person."})
+        assert response.status_code == 302
+        row.refresh_from_db()
+        assert (row.status, row.notes) == ("completed", "Attended in person.")
+        assert row.completed_at is not None
+        entry = ActivityLog.objects.get(action="progress_updated")
+        assert entry.target_id == str(row.pk) and entry.ip_address == "127.0.0.1"
+
+    def test_progress_rows_and_session_check_ins_are_not_made_in_the_admin(self, admin_site):
+        assert admin_site.get("/admin/registrations/sessionprogress/add/").status_code == 403
+        assert admin_site.get("/admin/registrations/sessionattendance/add/").status_code == 403
+
+    def test_a_session_check_in_cannot_be_edited_or_deleted(self, admin_site):
+        attendance = SessionAttendance.objects.create(
+            ticket=TicketFactory(), session=SessionFactory()
+        )
+        url = f"/admin/registrations/sessionattendance/{attendance.pk}/"
+        page = admin_site.get(f"{url}change/")
+        assert "session" not in page.context["adminform"].form.fields
+        assert admin_site.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+        assert SessionAttendance.objects.filter(pk=attendance.pk).exists()
