@@ -2,6 +2,7 @@
 refuse is a message on the page, not a server error."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from config.exceptions import ApplicationError
@@ -11,6 +12,13 @@ class ThroughServicesAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes call services. When a service refuses (a capacity
     below the seats taken, an event with registrations deleted), the whole change is rolled
     back (the admin's change view runs in one transaction) and the refusal is shown."""
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        """ "Delete selected" deletes each one as its own delete would (through the service),
+        all or nothing."""
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def changeform_view(self, request, *args, **kwargs):
         return self._refusals_as_messages(request, super().changeform_view, *args, **kwargs)

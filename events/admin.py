@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from config.admin import ThroughServicesAdmin
@@ -48,11 +48,6 @@ class CategoryAdmin(ThroughServicesAdmin):
     def delete_model(self, request, obj):
         services.delete_category(category=obj, **who(request))
 
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for category in queryset:
-            services.delete_category(category=category, **who(request))
-
 
 @admin.register(Tag)
 class TagAdmin(ThroughServicesAdmin):
@@ -63,11 +58,6 @@ class TagAdmin(ThroughServicesAdmin):
 
     def delete_model(self, request, obj):
         services.delete_tag(tag=obj, **who(request))
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for tag in queryset:
-            services.delete_tag(tag=tag, **who(request))
 
 
 class DisplayStatusFilter(admin.SimpleListFilter):
@@ -174,11 +164,6 @@ class EventAdmin(PartsThroughServices, ThroughServicesAdmin):
     def delete_model(self, request, obj):
         services.delete_event(event=obj, **who(request))
 
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for event in queryset:
-            services.delete_event(event=event, **who(request))
-
     def _each(self, request, events, service, done: str) -> None:
         refused = []
         for event in events:
@@ -217,11 +202,6 @@ class TicketTypeAdmin(ThroughServicesAdmin):
     def delete_model(self, request, obj):
         services.delete_ticket_type(ticket_type=obj, **who(request))
 
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for ticket_type in queryset:
-            services.delete_ticket_type(ticket_type=ticket_type, **who(request))
-
 
 @admin.register(Session)
 class SessionAdmin(ThroughServicesAdmin):
@@ -239,8 +219,3 @@ class SessionAdmin(ThroughServicesAdmin):
 
     def delete_model(self, request, obj):
         services.delete_session(session=obj, **who(request))
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for session in queryset:
-            services.delete_session(session=session, **who(request))

@@ -204,3 +204,18 @@ class TestCreateAndDelete:
         assert response.status_code == 403  # registrations are records the admin never deletes
         assert Event.objects.filter(pk=event.pk).exists()
         assert not ActivityLog.objects.filter(action="event_deleted").exists()
+
+    def test_deleting_several_deletes_each_through_the_service(self, admin_site, event):
+        extra = TicketTypeFactory(event=event, name="Extra")
+        other = TicketTypeFactory(event=EventFactory(), name="Other")
+        response = admin_site.post(
+            "/admin/events/tickettype/",
+            {"action": "delete_selected", "_selected_action": [extra.pk, other.pk], "post": "yes"},
+        )
+        assert response.status_code == 302
+        deleted = ActivityLog.objects.filter(action="ticket_type_deleted")
+        assert sorted(entry.target_id for entry in deleted) == sorted(
+            [str(extra.pk), str(other.pk)]
+        )
+        assert list(event.ticket_types.all()) == [event.ticket_types.exclude(pk=extra.pk).get()]
+        assert not event.ticket_types.filter(pk=extra.pk).exists()
