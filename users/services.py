@@ -1,7 +1,7 @@
 """Every change to an account, and the journal (the activity log) that records every fact."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -31,10 +31,11 @@ def write_journal(entries: list[Entry]) -> list[ActivityLog]:
                 metadata=entry.data,
             )
         )
-    if len(rows) == 1:
-        rows[0].save()
-        return rows
-    return ActivityLog.objects.bulk_create(rows)
+    if len(rows) > 1 and connection.features.can_return_rows_from_bulk_insert:
+        return ActivityLog.objects.bulk_create(rows)
+    for row in rows:  # handlers need each entry's id
+        row.save()
+    return rows
 
 
 @transaction.atomic

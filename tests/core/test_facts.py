@@ -57,6 +57,12 @@ class TestRecording:
         )
         assert (fact.name, fact.user_id, fact.data) == ("probe.happened", user.pk, {"n": 1})
 
+    def test_facts_recorded_together_are_one_entry_each_with_its_own_id(self, user):
+        recorded = facts.record_many(facts.Entry(PROBE, user=user, data={"n": n}) for n in range(3))
+        entries = ActivityLog.objects.filter(action="probe_happened").order_by("id")
+        assert [fact.id for fact in recorded] == [entry.pk for entry in entries]
+        assert [entry.metadata["n"] for entry in entries] == [0, 1, 2]
+
     def test_without_an_origin_the_entry_has_no_address(self, user):
         entry = ActivityLog.objects.get(pk=record(PROBE, user=user).id)
         assert entry.ip_address is None and entry.user_agent == ""
