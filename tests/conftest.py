@@ -13,6 +13,7 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(config, items):
     """`@pytest.mark.postgres` tests need row locks and real concurrency: on SQLite they are
     skipped with the reason, and `.ci/run` runs them against PostgreSQL."""
