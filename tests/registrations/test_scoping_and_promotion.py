@@ -48,7 +48,7 @@ def run_out_hold(event, ticket_type=None):
 
 class TestOneEventAtATime:
     def test_a_freed_seat_goes_to_its_own_events_queue_only(self):
-        other, _, other_waiting = full_event()  # queued first, at another event
+        _, _, other_waiting = full_event()  # queued first, at another event
         event, [holder], waiting = full_event()
 
         authenticated_client(holder.user).post(f"{REGISTRATIONS}{holder.pk}/cancel/")

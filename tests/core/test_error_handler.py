@@ -1,0 +1,41 @@
+"""The one exception handler: every kind of failure leaves the API in the error shape, with the
+status and code that fit it (`config/exceptions.py`)."""
+
+import pytest
+from django.test import override_settings
+
+from tests.helpers import assert_error
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.urls("tests.core.failing_urls")
+class TestDjangosOwnExceptions:
+    def test_a_django_validation_error_is_a_400_on_its_fields(self, api_client):
+        body = assert_error(
+            api_client.get("/refuse/?kind=model-validation"), 400, "validation_error"
+        )
+        assert body["details"] == {"capacity": ["Must be at least 3."]}
+        assert body["message"] == "capacity: Must be at least 3."
+
+    def test_djangos_permission_denied_is_a_403(self, api_client):
+        assert_error(api_client.get("/refuse/"), 403, "permission_denied")
+
+
+class TestOversizedOrSuspiciousForms:
+    """Multipart forms are read by Django's own limits, whose errors reach the handler."""
+
+    def test_too_many_form_fields_is_a_400_bad_request(self, api_client):
+        fields = {f"field{n}": "x" for n in range(30)}
+        with override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=10):
+            response = api_client.post(
+                "/api/v1/auth/password_strength/", fields, format="multipart"
+            )
+        body = assert_error(response, 400, "bad_request")
+        assert body["message"] == "The request was refused."
+
+
+def test_a_rejected_token_says_why_in_details(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    body = assert_error(api_client.get("/api/v1/auth/users/me/"), 401, "token_not_valid")
+    assert body["details"]["messages"] and isinstance(body["details"]["messages"], list)
