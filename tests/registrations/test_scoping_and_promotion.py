@@ -239,3 +239,114 @@ class TestTheJournalOfEachStep:
         confirmed = ActivityLog.objects.get(action="registration_confirmed")
         assert (confirmed.user, confirmed.user_agent) == (organizer, "desk")
         assert confirmed.metadata == {"event": event.pk, "user": attendee.pk}
+
+
+class TestOnlyWhatIsAskedForChanges:
+    def test_cancelling_one_place_leaves_other_peoples_open_offers_alone(self):
+        event = EventFactory(capacity=3)
+        ticket_type = TicketTypeFactory(event=event, price=Decimal("10.00"), quantity=3)
+        holder = RegistrationFactory(event=event, ticket_type=ticket_type)
+        offered_to = UserFactory()
+        offer = RegistrationFactory(
+            event=event,
+            ticket_type=ticket_type,
+            user=offered_to,
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() + timedelta(hours=2),
+        )
+        entry = WaitlistEntry.objects.create(
+            event=event, user=offered_to, status="offered", registration=offer
+        )
+
+        authenticated_client(holder.user).post(f"{REGISTRATIONS}{holder.pk}/cancel/")
+
+        entry.refresh_from_db()
+        assert entry.status == "offered"
+
+    def test_a_hold_running_out_leaves_other_peoples_open_offers_alone(self):
+        event = EventFactory(capacity=3)
+        ticket_type = TicketTypeFactory(event=event, price=Decimal("10.00"), quantity=3)
+        run_out_hold(event, ticket_type)
+        offered_to = UserFactory()
+        offer = RegistrationFactory(
+            event=event,
+            ticket_type=ticket_type,
+            user=offered_to,
+            status="pending",
+            confirmed_at=None,
+            expires_at=timezone.now() + timedelta(hours=2),
+        )
+        entry = WaitlistEntry.objects.create(
+            event=event, user=offered_to, status="offered", registration=offer
+        )
+
+        authenticated_client(UserFactory()).post(REGISTRATIONS, {"event": event.pk})
+
+        entry.refresh_from_db()
+        assert entry.status == "offered"
+
+    def test_cancelling_an_event_keeps_the_history_of_its_queue(self):
+        event, [holder], waiting = full_event(capacity=1)
+        authenticated_client(holder.user).post(f"{REGISTRATIONS}{holder.pk}/cancel/")
+        waiting.refresh_from_db()
+        assert waiting.status == "converted"
+
+        authenticated_client(event.organizer).post(f"{EVENTS}{event.pk}/cancel/")
+
+        waiting.refresh_from_db()
+        assert waiting.status == "converted"  # what happened stays; only open places close
+
+    def test_one_seat_left_of_a_ticket_type_goes_to_one_waiter_only(self):
+        event = EventFactory(capacity=10)
+        vip = TicketTypeFactory(event=event, name="VIP", price=Decimal("0.00"), quantity=2)
+        holders = [RegistrationFactory(event=event, ticket_type=vip) for _ in range(2)]
+        first, second = (
+            WaitlistEntry.objects.create(event=event, user=UserFactory(), ticket_type=vip)
+            for _ in range(2)
+        )
+
+        authenticated_client(holders[0].user).post(f"{REGISTRATIONS}{holders[0].pk}/cancel/")
+
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.status, second.status) == ("converted", "waiting")
+        assert Registration.objects.filter(ticket_type=vip, status="confirmed").count() == 2
+
+
+class TestSessionCheckIns:
+    @pytest.fixture
+    def door(self, organizer):
+        return authenticated_client(organizer)
+
+    def test_each_ticket_and_each_session_is_its_own_admission(self, organizer, door):
+        from registrations.models import SessionAttendance
+        from tests.factories import SessionFactory, TicketFactory
+
+        event = EventFactory(organizer=organizer)
+        morning, afternoon = SessionFactory(event=event), SessionFactory(event=event)
+        mine, yours = (
+            TicketFactory(registration__event=event, registration__ticket_type__event=event)
+            for _ in range(2)
+        )
+        for ticket, session in ((mine, morning), (yours, morning), (mine, afternoon)):
+            response = door.post(
+                "/api/v1/tickets/check_in/", {"code": ticket.code, "session": session.pk}
+            )
+            assert response.status_code == 200, response.json()
+        assert SessionAttendance.objects.count() == 3
+
+    def test_a_second_session_check_in_says_when_the_first_was(self, organizer, door):
+        from tests.factories import SessionFactory, TicketFactory
+
+        event = EventFactory(organizer=organizer)
+        session = SessionFactory(event=event)
+        ticket = TicketFactory(registration__event=event, registration__ticket_type__event=event)
+        body = {"code": ticket.code, "session": session.pk}
+        door.post("/api/v1/tickets/check_in/", body)
+
+        again = assert_error(
+            door.post("/api/v1/tickets/check_in/", body), 409, "already_checked_in"
+        )
+
+        assert again["details"]["checked_in_at"].endswith("Z")
