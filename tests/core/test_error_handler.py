@@ -39,3 +39,12 @@ def test_a_rejected_token_says_why_in_details(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
     body = assert_error(api_client.get("/api/v1/auth/users/me/"), 401, "token_not_valid")
     assert body["details"]["messages"] and isinstance(body["details"]["messages"], list)
+
+
+def test_json_nested_a_thousand_deep_is_400_parse_error(api_client):
+    body = "[" * 1000 + "]" * 1000
+    response = api_client.post(
+        "/api/v1/auth/password_strength/", body, content_type="application/json"
+    )
+    assert_error(response, 400, "parse_error")
+    assert "nested too deeply" in response.json()["message"]
