@@ -263,6 +263,7 @@ CORS_ALLOWED_ORIGINS = env_list(
 )
 CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 # --- Files, mail, time ----------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from config.exceptions import error_body
 
@@ -44,6 +46,7 @@ def health(request):
     )
 
 
+@csrf_exempt  # an unknown path is 404 whatever the method, never a CSRF page
 def not_found(request, exception=None):
     return JsonResponse(
         error_body(
@@ -62,6 +65,21 @@ def permission_denied(request, exception=None):
     return JsonResponse(
         error_body("You do not have permission to do this.", "permission_denied"), status=403
     )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: under /api/ a JSON 403 in the error shape; elsewhere (the admin's
+    forms) Django's own page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(
+                "The CSRF check failed: send the X-CSRFToken header with a session, or "
+                "authenticate with a token.",
+                "csrf_failed",
+            ),
+            status=403,
+        )
+    return django_csrf_failure(request, reason=reason)
 
 
 def server_error(request):

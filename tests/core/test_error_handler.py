@@ -1,6 +1,8 @@
 """The one exception handler: every kind of failure leaves the API in the error shape, with the
 status and code that fit it (`config/exceptions.py`)."""
 
+import json
+
 import pytest
 from django.test import override_settings
 
@@ -48,3 +50,40 @@ def test_json_nested_a_thousand_deep_is_400_parse_error(api_client):
     )
     assert_error(response, 400, "parse_error")
     assert "nested too deeply" in response.json()["message"]
+
+
+class TestCsrf:
+    """Every answer under /api/ is JSON in the error shape, CSRF refusals included."""
+
+    @pytest.fixture
+    def browser(self):
+        from django.test import Client
+
+        return Client(enforce_csrf_checks=True)
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    def test_an_unknown_api_path_is_404_whatever_the_method(self, browser, method):
+        response = getattr(browser, method)("/api/v1/no-such-thing/")
+        assert_error(response, 404, "not_found")
+
+    def test_a_signed_in_browser_without_the_token_gets_a_json_403(self, browser, user):
+        browser.force_login(user)
+        response = browser.post(
+            "/api/v1/registrations/", {"event": 1}, content_type="application/json"
+        )
+        body = assert_error(response, 403, "permission_denied")
+        assert "CSRF" in body["message"]
+
+    def test_the_failure_view_answers_json_under_the_api(self, rf):
+        from config.views import csrf_failure
+
+        response = csrf_failure(rf.post("/api/v1/anything/"))
+        body = json.loads(response.content)
+        assert response.status_code == 403
+        assert (body["success"], body["error_code"]) == (False, "csrf_failed")
+        assert "X-CSRFToken" in body["message"]
+
+    def test_the_admin_keeps_djangos_page(self, browser):
+        response = browser.post("/admin/login/", {"username": "x", "password": "y"})
+        assert response.status_code == 403
+        assert response["Content-Type"].startswith("text/html")
