@@ -198,6 +198,9 @@ REGISTRATION_HOLD_MINUTES = env_int("REGISTRATION_HOLD_MINUTES", 15)
 WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 24)
 # How long a booking waits for another booking of the same event before answering 503.
 LOCK_TIMEOUT_MS = env_int("LOCK_TIMEOUT_MS", 5000)
+# How many reverse proxies in front of the app append to X-Forwarded-For (nginx, a load
+# balancer). 0: the header is ignored and the connection's address is the client's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- API ------------------------------------------------------------------------------------
 

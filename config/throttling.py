@@ -6,16 +6,34 @@ request. The limit, what remains and when the window resets are kept on the requ
 `RateLimitHeadersMiddleware` can send them as `X-RateLimit-*` headers on every response.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
 from rest_framework.exceptions import Throttled
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 
-def client_ip(request) -> str:
-    """The client's address, honouring X-Forwarded-For only as far as DRF's NUM_PROXIES says."""
-    return BaseThrottle().get_ident(request)
+def client_ip(request) -> str | None:
+    """The client's address. `X-Forwarded-For` is believed only as far as the
+    TRUSTED_PROXY_COUNT reverse proxies in front of the app wrote it (default 0: not at all,
+    since a client can send any header): each proxy appends the address it was reached from,
+    so the client is the entry that many places from the right. Whatever is taken must parse
+    as an IP address; otherwise the connection's own address is used. None only when even that
+    is not an address."""
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+    for address in (candidate, request.META.get("REMOTE_ADDR", "")):
+        try:
+            return str(ipaddress.ip_address(address))
+        except ValueError:
+            continue
+    return None
 
 
 class FixedWindowThrottle(SimpleRateThrottle):
@@ -63,7 +81,7 @@ class AnonThrottle(FixedWindowThrottle):
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
 
 
 class UserThrottle(FixedWindowThrottle):
@@ -86,7 +104,7 @@ class AuthThrottle(FixedWindowThrottle):
     rate_setting = "API_THROTTLE_AUTH"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
 
 
 def remember_rate_limit(request, *, limit: int, remaining: int, reset_at: int) -> None:
