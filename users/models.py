@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -11,15 +13,22 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+def validate_no_at_sign(username: str) -> None:
+    """Usernames never look like e-mail addresses: sign-in decides by the `@` which one it was
+    given, so nobody can take over another person's e-mail sign-in with a username."""
+    if "@" in username:
+        raise ValidationError("A username cannot contain @.", code="invalid")
+
+
 class UserManager(DjangoUserManager):
     def find_by_login(self, identifier: str):
-        """The account a sign-in name points at: the username, else the e-mail address."""
+        """The account a sign-in name points at: an e-mail address when it has an `@`, else a
+        username; both case-insensitive."""
         if not identifier:
             return None
-        return (
-            self.filter(username=identifier).first()
-            or self.filter(email__iexact=identifier).exclude(email="").first()
-        )
+        if "@" in identifier:
+            return self.filter(email__iexact=identifier).exclude(email="").first()
+        return self.filter(username__iexact=identifier).first()
 
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
@@ -34,6 +43,14 @@ class User(AbstractUser):
     """An account. `role` decides what it may do; the admin role and Django's staff flag are one
     and the same (a database constraint keeps them together)."""
 
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text="150 characters or fewer: letters, digits and . + - _ (no @).",
+        validators=[UnicodeUsernameValidator(), validate_no_at_sign],
+        error_messages={"unique": "A user with that username already exists."},
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ATTENDEE)
     bio = models.TextField(blank=True, max_length=2000)
     phone = models.CharField(max_length=32, blank=True)
@@ -56,6 +73,7 @@ class User(AbstractUser):
             models.UniqueConstraint(
                 Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
             ),
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
             models.CheckConstraint(
                 condition=Q(role=Role.ADMIN, is_staff=True)
                 | (Q(is_staff=False) & ~Q(role=Role.ADMIN)),

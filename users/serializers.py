@@ -92,6 +92,11 @@ class UserCreateSerializer(CurrentUserSerializer):
             "last_name": {"required": True, "allow_blank": False},
         }
 
+    def validate_username(self, value):
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("A user with that username already exists.")
+        return value
+
     def validate(self, attrs):
         re_password = attrs.pop("re_password", None)
         if re_password is not None and re_password != attrs["password"]:

@@ -145,8 +145,10 @@ def deactivate_account(*, user: User, origin: Origin | None = None) -> None:
     their history."""
     if user.avatar:
         user.avatar.delete(save=False)
-    user.username = f"deleted-user-{user.pk}"
-    user.email = f"deleted-user-{user.pk}@deleted.invalid"
+    # No one can register a name with an @ or an empty address, so the scrubbed account can
+    # never collide with an account made before, and the delete cannot fail on uniqueness.
+    user.username = f"deleted@{user.pk}"
+    user.email = ""
     user.first_name = user.last_name = ""
     user.bio = user.phone = user.organization = ""
     user.website = user.twitter = user.linkedin = user.github = user.facebook = ""
