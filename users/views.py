@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from djoser import views as djoser_views
 from djoser.compat import get_user_email
 from djoser.conf import settings as djoser_settings
@@ -15,7 +16,7 @@ from zxcvbn import zxcvbn
 from config.exceptions import ApplicationError
 from config.facts import Origin
 from config.throttling import AuthThrottle
-from users import services
+from users import services, tasks
 from users.filters import ActivityLogFilter, UserFilter
 from users.models import ActivityLog, User
 from users.permissions import IsAdmin
@@ -86,6 +87,15 @@ class AccountViewSet(djoser_views.UserViewSet):
             new_password=serializer.validated_data["new_password"],
             origin=Origin.of(request),
         )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def reset_password(self, request, *args, **kwargs):
+        """204 for any well-formed address, on the same path whether or not an account has it:
+        the lookup and the mail happen in a background task after the answer."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        transaction.on_commit(lambda: tasks.send_password_reset.delay(email))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def reset_password_confirm(self, request, *args, **kwargs):
