@@ -1,8 +1,12 @@
 """Filter plumbing shared by every app: invalid filter values are a 400, never ignored."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db import models
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
 
 
 class StrictBooleanField(forms.Field):
@@ -38,6 +42,28 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time that is still a time in UTC: `0001-01-01T00:00:00+01:00` would be a
+    year before 1 there, which no database can compare with (400, not a 500)."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is not None:
+            try:
+                parsed.astimezone(UTC)
+            except OverflowError:
+                raise forms.ValidationError(
+                    "This time falls outside the years 1 to 9999 in UTC.", code="invalid"
+                ) from None
+        return parsed
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 times, refused with a 400 when they fall outside what a database can hold."""
+
+    field_class = UtcDateTimeField
+
+
 class FilterSet(django_filters.rest_framework.FilterSet):
     """The project's base FilterSet: boolean model fields get the strict boolean filter."""
 
@@ -45,3 +71,18 @@ class FilterSet(django_filters.rest_framework.FilterSet):
         **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": StrictBooleanFilter},
     }
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's `search=`, refused (400) past `max_length` characters: no one types that
+    much, and SQLite cannot match a LIKE pattern over 50,000 bytes."""
+
+    max_length = 200
+
+    def get_search_terms(self, request):
+        text = request.query_params.get(self.search_param, "")
+        if len(text) > self.max_length:
+            raise ValidationError(
+                {self.search_param: [f"Ensure this has at most {self.max_length} characters."]}
+            )
+        return super().get_search_terms(request)

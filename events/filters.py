@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from config.filters import FilterSet, IdFilter, StrictBooleanFilter
+from config.filters import DateTimeFilter, FilterSet, IdFilter, StrictBooleanFilter
 from events.models import Category, Event, EventStatus, Level, Session, TicketType
 from events.seating import seating
 
@@ -26,8 +26,8 @@ class EventFilter(FilterSet):
     tags = django_filters.CharFilter(
         method="filter_tags", help_text="Comma-separated; events with any of these tags."
     )
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
+    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lte")
     price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
     price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
     upcoming = StrictBooleanFilter(method="filter_upcoming")

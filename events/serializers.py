@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.formats import api_datetime, api_money
+from config.serializers import IdField, ModelSerializer
 from config.validators import validate_image
 from events.models import Category, Event, EventStatus, Session, TicketType
 from events.selectors import available_spots
@@ -29,7 +30,7 @@ class TagListField(serializers.ListField):
         return [tag.name for tag in tags.all()]
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ModelSerializer):
     event_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -37,7 +38,7 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ("id", "name", "slug", "description", "event_count")
 
 
-class TicketTypeSerializer(serializers.ModelSerializer):
+class TicketTypeSerializer(ModelSerializer):
     """A ticket type; `sold` counts seats taken (confirmed and held), `available` what is left."""
 
     sold = serializers.IntegerField(read_only=True, default=0)
@@ -81,7 +82,7 @@ class InlineTicketTypeSerializer(TicketTypeSerializer):
         fields = tuple(f for f in TicketTypeSerializer.Meta.fields if f != "event")
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     class Meta:
         model = Session
         fields = (
@@ -109,7 +110,7 @@ class InlineSessionSerializer(SessionSerializer):
         fields = tuple(f for f in SessionSerializer.Meta.fields if f != "event")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     """An event as the API shows it, and the input to create or change one.
 
     `price` and `ticket_types` are accepted on create only: afterwards ticket types are managed
@@ -121,7 +122,7 @@ class EventSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
     tags = TagListField(max_length=20, required=False)
-    organizer = serializers.PrimaryKeyRelatedField(read_only=True)
+    organizer = IdField(read_only=True)
     organizer_name = serializers.CharField(source="organizer.full_name", read_only=True)
     status = serializers.ChoiceField(
         choices=[EventStatus.DRAFT, EventStatus.PUBLISHED], default=EventStatus.DRAFT

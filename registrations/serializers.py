@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from config.serializers import IdField, ModelSerializer
 from events.models import Event, Session, TicketType
 from registrations.models import (
     ProgressStatus,
@@ -11,7 +12,7 @@ from registrations.models import (
 )
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     event_title = serializers.CharField(source="event.title", read_only=True)
     is_valid = serializers.SerializerMethodField(
         help_text="True while the registration is confirmed: the ticket admits its holder."
@@ -42,11 +43,11 @@ class RegistrationTicketSerializer(TicketSerializer):
         fields = ("code", "attendee_name", "ticket_type", "checked_in_at")
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
-    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all())
+class RegistrationSerializer(ModelSerializer):
+    event = IdField(queryset=Event.objects.all())
     event_title = serializers.CharField(source="event.title", read_only=True)
     user_name = serializers.CharField(source="user.full_name", read_only=True)
-    ticket_type = serializers.PrimaryKeyRelatedField(
+    ticket_type = IdField(
         queryset=TicketType.objects.all(),
         required=False,
         allow_null=True,
@@ -99,7 +100,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return "paid" if registration.confirmed_at else "unpaid"
 
 
-class AttendeeSerializer(serializers.ModelSerializer):
+class AttendeeSerializer(ModelSerializer):
     """One line of an event's attendee list."""
 
     user_name = serializers.CharField(source="user.full_name")
@@ -163,7 +164,7 @@ class EventStatisticsSerializer(serializers.Serializer):
 
 class CheckInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
-    session = serializers.PrimaryKeyRelatedField(
+    session = IdField(
         queryset=Session.objects.all(),
         required=False,
         allow_null=True,
@@ -171,9 +172,9 @@ class CheckInSerializer(serializers.Serializer):
     )
 
 
-class WaitlistEntrySerializer(serializers.ModelSerializer):
-    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all())
-    ticket_type = serializers.PrimaryKeyRelatedField(
+class WaitlistEntrySerializer(ModelSerializer):
+    event = IdField(queryset=Event.objects.all())
+    ticket_type = IdField(
         queryset=TicketType.objects.all(),
         required=False,
         allow_null=True,
@@ -209,7 +210,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         return data
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class ProgressSerializer(ModelSerializer):
     session_title = serializers.CharField(source="session.title", read_only=True)
     event = serializers.IntegerField(source="session.event_id", read_only=True)
     status = serializers.ChoiceField(choices=ProgressStatus.choices, required=False)

@@ -1,13 +1,13 @@
 import django_filters
 
 from config.facts import fact_types
-from config.filters import FilterSet, IdFilter
+from config.filters import DateTimeFilter, FilterSet, IdFilter
 from users.models import ActivityLog, Role, User
 
 
 class UserFilter(FilterSet):
-    username = django_filters.CharFilter(lookup_expr="iexact")
-    email = django_filters.CharFilter(lookup_expr="iexact")
+    username = django_filters.CharFilter(lookup_expr="iexact", max_length=150)
+    email = django_filters.CharFilter(lookup_expr="iexact", max_length=254)
     role = django_filters.ChoiceFilter(choices=Role.choices)
 
     class Meta:
@@ -23,8 +23,8 @@ def action_choices() -> list[tuple[str, str]]:
 class ActivityLogFilter(FilterSet):
     user = IdFilter(field_name="user_id")
     action = django_filters.ChoiceFilter(choices=lambda: action_choices())
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = ActivityLog

@@ -24,7 +24,7 @@ class UserManager(DjangoUserManager):
     def find_by_login(self, identifier: str):
         """The account a sign-in name points at: an e-mail address when it has an `@`, else a
         username; both case-insensitive."""
-        if not identifier:
+        if not identifier or len(identifier) > 254:  # no name or address is longer
             return None
         if "@" in identifier:
             return self.filter(email__iexact=identifier).exclude(email="").first()

@@ -44,6 +44,13 @@ AUTH_THROTTLED_ACTIONS = {
 class AccountViewSet(djoser_views.UserViewSet):
     """`auth/users/...`: Djoser's account endpoints, with every change made by our services."""
 
+    def get_object(self):
+        # `me/` has no id in its path; Djoser swaps in the current user only inside its own
+        # handler, so OPTIONS (the metadata of `me/`) would look up a missing id.
+        if self.lookup_field not in self.kwargs:
+            return self.request.user
+        return super().get_object()
+
     def get_throttles(self):
         throttles = super().get_throttles()
         if self.action in AUTH_THROTTLED_ACTIONS:
@@ -156,6 +163,7 @@ class LogoutView(APIView):
 
 
 STRENGTH_LEVELS = ("very_weak", "weak", "fair", "strong", "very_strong")
+ZXCVBN_MAX_LENGTH = 72
 
 
 class PasswordStrengthView(APIView):
@@ -169,7 +177,9 @@ class PasswordStrengthView(APIView):
         serializer = PasswordStrengthSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         password = serializer.validated_data["password"]
-        estimate = zxcvbn(password)
+        # zxcvbn refuses more than 72 characters (its matchers grow with the length); a
+        # password that long is judged by its first 72, and `length` tells the whole.
+        estimate = zxcvbn(password[:ZXCVBN_MAX_LENGTH])
         feedback = [estimate["feedback"]["warning"], *estimate["feedback"]["suggestions"]]
         return Response(
             {
