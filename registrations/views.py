@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from config.facts import Origin
 from config.negotiation import FileResponsesMixin
 from config.viewsets import ListOnlyFiltersMixin
-from events.models import Event
-from events.selectors import visible_events
+from events.models import Event, Session, TicketType
+from events.selectors import manageable_events, visible_events
 from registrations import dashboard, selectors
 from registrations.exports import attendees_csv
 from registrations.filters import ProgressFilter, RegistrationFilter, TicketFilter, WaitlistFilter
@@ -36,13 +36,15 @@ from users.permissions import IsOrganizer
 
 
 class VisibleEventFieldMixin:
-    """The `event` field of an input only accepts events the user may see; others are "not
-    found", as everywhere else."""
+    """The `event` and `ticket_type` fields of an input only accept what the user may see;
+    the rest reads exactly like an id that does not exist, as everywhere else."""
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
         if self.action == "create":
-            serializer.fields["event"].queryset = visible_events(self.request.user)
+            events = visible_events(self.request.user)
+            serializer.fields["event"].queryset = events
+            serializer.fields["ticket_type"].queryset = TicketType.objects.filter(event__in=events)
         return serializer
 
 
@@ -147,6 +149,10 @@ class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyM
         """Admit a ticket by its code (optionally to one session). Organizers of the event and
         admins only; a code of another organizer's event is unknown (404)."""
         serializer = CheckInSerializer(data=request.data)
+        # Sessions of events the caller does not manage read like ids that do not exist.
+        serializer.fields["session"].queryset = Session.objects.filter(
+            event__in=manageable_events(request.user)
+        )
         serializer.is_valid(raise_exception=True)
         ticket = checkin.check_in(
             actor=request.user, origin=Origin.of(request), **serializer.validated_data
