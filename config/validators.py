@@ -1,8 +1,31 @@
-"""Checks for uploaded images, shared by avatars and event covers."""
+"""Checks shared by the apps: uploaded images (avatars, event covers) and web links."""
+
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from PIL import Image
+
+_web_url = URLValidator(schemes=["http", "https"])
+
+
+def validate_web_url(value: str) -> None:
+    """Links people click: only the web's own schemes (no javascript:, data:, ftp:, ...). A
+    function, not a URLValidator, so that DRF keeps it beside its URLField's own check."""
+    _web_url(value)
+
+
+# "scheme:" with no space after the colon: a link ("https://...", "javascript:...").
+# "Room: 101" is a place, not a link.
+LINK = re.compile(r"^\s*[a-z][a-z0-9+.-]*:(?!\s)", re.IGNORECASE)
+
+
+def validate_place_or_link(value: str) -> None:
+    """A room, or a link to join; a link must be an http(s) URL."""
+    if LINK.match(value):
+        _web_url(value.strip())
+
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.validators import validate_place_or_link, validate_web_url
+
 
 class Category(models.Model):
     """A kind of event (workshop, webinar, conference, ...), addressed by its slug."""
@@ -70,7 +72,7 @@ class Event(models.Model):
     )
     is_online = models.BooleanField(default=False)
     location = models.CharField(max_length=255, blank=True)
-    online_url = models.URLField(blank=True)
+    online_url = models.URLField(blank=True, validators=[validate_web_url])
     # Stored: draft, published or cancelled. `completed` is derived from `ends_at` on read.
     status = models.CharField(
         max_length=16,
@@ -165,7 +167,7 @@ class Session(models.Model):
         related_name="speaking_sessions",
     )
     speaker_name = models.CharField(max_length=200, blank=True)
-    room_or_link = models.CharField(max_length=255, blank=True)
+    room_or_link = models.CharField(max_length=255, blank=True, validators=[validate_place_or_link])
 
     class Meta:
         ordering = ["starts_at", "id"]

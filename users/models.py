@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from config.validators import validate_web_url
+
 
 class Role(models.TextChoices):
     ATTENDEE = "attendee", "Attendee"
@@ -55,12 +57,12 @@ class User(AbstractUser):
     bio = models.TextField(blank=True, max_length=2000)
     phone = models.CharField(max_length=32, blank=True)
     avatar = models.ImageField(upload_to=avatar_path, blank=True)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_web_url])
     organization = models.CharField(max_length=200, blank=True)
     twitter = models.CharField(max_length=100, blank=True)
-    linkedin = models.URLField(blank=True)
+    linkedin = models.URLField(blank=True, validators=[validate_web_url])
     github = models.CharField(max_length=100, blank=True)
-    facebook = models.URLField(blank=True)
+    facebook = models.URLField(blank=True, validators=[validate_web_url])
     newsletter_subscribed = models.BooleanField(default=False)
     notifications_enabled = models.BooleanField(default=True)
     email_verified = models.BooleanField(default=False)

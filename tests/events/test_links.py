@@ -1,0 +1,71 @@
+"""Links people click are web links: http and https only (no javascript:, data:, ftp:)."""
+
+import pytest
+
+from tests.conftest import authenticated_client
+from tests.factories import EventFactory
+from tests.helpers import assert_error
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(organizer):
+    return EventFactory(organizer=organizer)
+
+
+def session_with(client, event, room_or_link):
+    return client.post(
+        "/api/v1/sessions/",
+        {
+            "event": event.pk,
+            "title": "Talk",
+            "starts_at": event.starts_at.isoformat(),
+            "ends_at": event.ends_at.isoformat(),
+            "room_or_link": room_or_link,
+        },
+        format="json",
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "ftp://x.example"]
+)
+def test_a_session_link_that_is_not_a_web_link_is_refused(organizer, event, value):
+    body = assert_error(
+        session_with(authenticated_client(organizer), event, value), 400, "validation_error"
+    )
+    assert "room_or_link" in body["details"]
+
+
+@pytest.mark.parametrize(
+    "value", ["Room 101", "Room: 101", "Hall B, 2nd floor", "https://meet.example/x"]
+)
+def test_a_room_or_a_web_link_is_accepted(organizer, event, value):
+    response = session_with(authenticated_client(organizer), event, value)
+    assert response.status_code == 201, response.json()
+    assert response.json()["room_or_link"] == value
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", "ftp://files.example/x"])
+def test_an_events_join_link_must_be_a_web_link(organizer, event, value):
+    body = assert_error(
+        authenticated_client(organizer).patch(
+            f"/api/v1/events/{event.pk}/", {"online_url": value}, format="json"
+        ),
+        400,
+        "validation_error",
+    )
+    assert "online_url" in body["details"]
+
+
+@pytest.mark.parametrize("field", ["website", "linkedin", "facebook"])
+def test_profile_links_must_be_web_links(user, field):
+    body = assert_error(
+        authenticated_client(user).patch(
+            "/api/v1/auth/users/me/", {field: "javascript:alert(1)//x.com"}, format="json"
+        ),
+        400,
+        "validation_error",
+    )
+    assert field in body["details"]
