@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.validators import validate_place_or_link, validate_web_url
+from config.validators import LINK, validate_place_or_link, validate_web_url
 
 
 class Category(models.Model):
@@ -180,6 +180,14 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def room_or_link_for(self, viewer, *, attending: bool) -> str | None:
+        """A room is for everyone; a link to join is kept like the event's `online_url`: for
+        its organizer, admins and confirmed attendees (`attending`)."""
+        if not LINK.match(self.room_or_link):
+            return self.room_or_link
+        allowed = attending or (viewer is not None and self.event.is_managed_by(viewer))
+        return self.room_or_link if allowed else None
 
 
 class TicketType(models.Model):

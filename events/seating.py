@@ -27,8 +27,9 @@ class Seating:
         """Seats taken now at the event (of one ticket type). Exact while the event is locked."""
         return 0
 
-    def held_by(self, viewer) -> Expression:
-        """Whether `viewer` holds a confirmed place at the event of the current row."""
+    def held_by(self, viewer, *, event: str = "pk") -> Expression:
+        """Whether `viewer` holds a confirmed place at the event of the current row (the row's
+        field `event` names it: `pk` for events, `event` for their parts)."""
         return Value(False)
 
     def next_hold_expiry(self, now: datetime, *, event_id: int | None = None):

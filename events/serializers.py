@@ -83,6 +83,18 @@ class InlineTicketTypeSerializer(TicketTypeSerializer):
 
 
 class SessionSerializer(ModelSerializer):
+    """A session; a `room_or_link` that is a link is shown like the event's `online_url`
+    (`viewer_is_attendee` is annotated by the sessions view)."""
+
+    def to_representation(self, session):
+        data = super().to_representation(session)
+        request = self.context.get("request")
+        data["room_or_link"] = session.room_or_link_for(
+            request.user if request is not None else None,
+            attending=getattr(session, "viewer_is_attendee", False),
+        )
+        return data
+
     class Meta:
         model = Session
         fields = (
@@ -190,8 +202,12 @@ class EventSerializer(ModelSerializer):
         data = super().to_representation(event)
         data["status"] = event.display_status
         request = self.context.get("request")
-        if request is None or not event.shows_online_url_to(request.user):
+        viewer = request.user if request is not None else None
+        if viewer is None or not event.shows_online_url_to(viewer):
             data["online_url"] = None
+        attending = getattr(event, "viewer_is_attendee", False)
+        for session, shown in zip(event.sessions.all(), data["sessions"], strict=True):
+            shown["room_or_link"] = session.room_or_link_for(viewer, attending=attending)
         return data
 
     # --- input ------------------------------------------------------------------------------
@@ -320,7 +336,9 @@ class EventReadSerializer(serializers.BaseSerializer):
                     "ends_at": api_datetime(session.ends_at),
                     "speaker": session.speaker_id,
                     "speaker_name": session.speaker_name,
-                    "room_or_link": session.room_or_link,
+                    "room_or_link": session.room_or_link_for(
+                        viewer, attending=getattr(event, "viewer_is_attendee", False)
+                    ),
                 }
                 for session in event.sessions.all()
             ],

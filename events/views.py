@@ -21,6 +21,7 @@ from events.calendar import event_calendar
 from events.filters import EventFilter, SessionFilter, TicketTypeFilter
 from events.models import Category, Event, Session, TicketType
 from events.permissions import IsEventManagerOrReadOnly
+from events.seating import seating
 from events.serializers import (
     CategorySerializer,
     EventReadSerializer,
@@ -208,6 +209,12 @@ class SessionViewSet(EventPartViewSet):
     """`sessions/`: talks and lessons inside an event's time window."""
 
     queryset = Session.objects.select_related("event", "speaker")
+
+    def get_queryset(self):
+        # Whether the reader attends each session's event: a link to join is theirs to see.
+        attending = seating().held_by(self.request.user, event="event")
+        return super().get_queryset().annotate(viewer_is_attendee=attending)
+
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
     ordering_fields = ["starts_at"]

@@ -56,13 +56,14 @@ def with_waitlist_count(events: QuerySet, viewer, now) -> QuerySet:
     return events.annotate(waitlist_count=waiting_count_by_event())
 
 
-def is_confirmed_attendee(user):
-    """Whether `user` holds a confirmed registration for the event in the current row."""
+def is_confirmed_attendee(user, *, event: str = "pk"):
+    """Whether `user` holds a confirmed registration for the event of the current row (its
+    field `event`)."""
     if not user.is_authenticated:
         return Value(False)
     return Exists(
         Registration.objects.filter(
-            event=OuterRef("pk"), user=user, status=RegistrationStatus.CONFIRMED
+            event=OuterRef(event), user=user, status=RegistrationStatus.CONFIRMED
         )
     )
 

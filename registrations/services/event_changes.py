@@ -32,8 +32,8 @@ class RegistrationSeating(Seating):
     def taken(self, event, *, ticket_type=None) -> int:
         return selectors.seats_taken(event, ticket_type=ticket_type)
 
-    def held_by(self, viewer):
-        return selectors.is_confirmed_attendee(viewer)
+    def held_by(self, viewer, *, event="pk"):
+        return selectors.is_confirmed_attendee(viewer, event=event)
 
     def next_hold_expiry(self, now, *, event_id=None):
         holds = Registration.objects.filter(status=RegistrationStatus.PENDING, expires_at__gt=now)

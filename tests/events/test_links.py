@@ -69,3 +69,38 @@ def test_profile_links_must_be_web_links(user, field):
         "validation_error",
     )
     assert field in body["details"]
+
+
+class TestSessionLinksAreKeptLikeTheJoinLink:
+    LINK = "https://meet.example/secret-room"
+
+    @pytest.fixture
+    def sessions(self, event):
+        from tests.factories import SessionFactory, TicketTypeFactory
+
+        TicketTypeFactory(event=event, price="0.00")
+        SessionFactory(event=event, title="In person", room_or_link="Room 101")
+        SessionFactory(event=event, title="Online", room_or_link=self.LINK)
+        return event
+
+    def shown(self, client, event) -> dict:
+        page = client.get(f"/api/v1/events/{event.pk}/").json()["sessions"]
+        listing = client.get(f"/api/v1/sessions/?event={event.pk}").json()["results"]
+        by_page = {s["title"]: s["room_or_link"] for s in page}
+        by_list = {s["title"]: s["room_or_link"] for s in listing}
+        assert by_page == by_list
+        return by_page
+
+    def test_anonymous_visitors_see_the_room_but_not_the_link(self, api_client, sessions):
+        assert self.shown(api_client, sessions) == {"In person": "Room 101", "Online": None}
+
+    def test_a_signed_in_stranger_does_not_see_the_link(self, user, sessions):
+        shown = self.shown(authenticated_client(user), sessions)
+        assert shown["Online"] is None
+
+    def test_confirmed_attendees_and_the_organizer_see_it(self, user, organizer, sessions):
+        from tests.factories import RegistrationFactory
+
+        RegistrationFactory(event=sessions, user=user, ticket_type=sessions.ticket_types.get())
+        assert self.shown(authenticated_client(user), sessions)["Online"] == self.LINK
+        assert self.shown(authenticated_client(organizer), sessions)["Online"] == self.LINK
