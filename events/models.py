@@ -143,7 +143,11 @@ class Event(models.Model):
         )
 
     def is_managed_by(self, user) -> bool:
-        return user.is_authenticated and (user.is_admin or self.organizer_id == user.pk)
+        """Admins, and its organizer while they still have the organizer role: a demoted
+        organizer loses their events' management with the rest of the role."""
+        return user.is_authenticated and (
+            user.is_admin or (user.is_organizer and self.organizer_id == user.pk)
+        )
 
     def shows_online_url_to(self, user) -> bool:
         """The join link is for the organizer, admins and confirmed attendees. The last comes

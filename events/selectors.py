@@ -41,10 +41,10 @@ def listed_events(user) -> QuerySet[Event]:
 
 
 def manageable_events(user) -> QuerySet[Event]:
-    """Events the user may change: their own, or all for admins."""
+    """Events the user may change: their own while they are an organizer, or all for admins."""
     if user.is_authenticated and user.is_admin:
         return Event.objects.all()
-    if user.is_authenticated:
+    if user.is_authenticated and user.is_organizer:
         return Event.objects.filter(organizer=user)
     return Event.objects.none()
 

@@ -2,6 +2,7 @@ import re
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -108,6 +109,8 @@ class SessionSerializer(ModelSerializer):
             "speaker_name",
             "room_or_link",
         )
+        # A speaker is a live account: a deactivated one reads like one that does not exist.
+        extra_kwargs = {"speaker": {"queryset": get_user_model().objects.filter(is_active=True)}}
 
     def validate(self, attrs):
         start = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
