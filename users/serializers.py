@@ -60,15 +60,39 @@ class CurrentUserSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     is_organizer = serializers.BooleanField(read_only=True)
     avatar = serializers.ImageField(required=False, allow_null=True, validators=[validate_avatar])
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        max_length=128,
+        style={"input_type": "password"},
+        help_text="Required to change `email`: the address is how the account is recovered.",
+    )
 
     class Meta:
         model = User
-        fields = ACCOUNT_FIELDS
+        fields = (*ACCOUNT_FIELDS, "current_password")
         read_only_fields = ("id", "username", "role", "email_verified", "date_joined")
         extra_kwargs = {"email": {"required": True, "allow_blank": False}}
 
     def validate_email(self, value):
         return validate_unique_email(value, exclude=self.instance)
+
+    def validate(self, attrs):
+        current_password = attrs.pop("current_password", None)
+        new_email = attrs.get("email")
+        changes_email = (
+            self.instance is not None
+            and new_email is not None
+            and new_email.lower() != self.instance.email.lower()
+        )
+        if changes_email and not (
+            current_password and self.instance.check_password(current_password)
+        ):
+            raise serializers.ValidationError(
+                {"current_password": ["Give your current password to change the e-mail."]}
+            )
+        return attrs
 
 
 class UserCreateSerializer(CurrentUserSerializer):

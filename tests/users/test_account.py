@@ -108,9 +108,26 @@ class TestMe:
 
     def test_changing_email_clears_verification(self, user_client, user):
         User.objects.filter(pk=user.pk).update(email_verified=True)
-        user_client.patch(ME, {"email": "fresh@example.com"}, format="json")
+        response = user_client.patch(
+            ME, {"email": "fresh@example.com", "current_password": TEST_PASSWORD}, format="json"
+        )
+        assert response.status_code == 200, response.json()
         user.refresh_from_db()
         assert user.email == "fresh@example.com" and user.email_verified is False
+
+    @pytest.mark.parametrize("password", [None, "", "wrong-password"])
+    def test_changing_email_needs_the_current_password(self, user_client, user, password):
+        data = {"email": "taken-over@example.com"}
+        if password is not None:
+            data["current_password"] = password
+        body = assert_error(user_client.patch(ME, data, format="json"), 400, "validation_error")
+        assert "current_password" in body["details"]
+        user.refresh_from_db()
+        assert user.email != "taken-over@example.com"
+
+    def test_the_same_email_in_another_case_needs_no_password(self, user_client, user):
+        response = user_client.patch(ME, {"email": user.email.upper(), "bio": "Hi"}, format="json")
+        assert response.status_code == 200
 
     def test_email_taken_by_another_account_is_refused(self, user_client):
         UserFactory(email="taken@example.com")
