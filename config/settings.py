@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
     "users",
     "events",
     "registrations",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.RateLimitHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers the admin login's lockout
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,7 +143,21 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = ["users.backends.UsernameOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # The Django admin's login: refused after too many failures (django-axes). The API's
+    # sign-in has its own rate limit (the `auth` throttle), so axes watches the admin only.
+    "axes.backends.AxesStandaloneBackend",
+    "users.backends.UsernameOrEmailBackend",
+]
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
+# Locked out by address, and separately by account: guessing one admin's password from many
+# addresses, or many accounts from one address, both stop.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -308,7 +324,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Production -----------------------------------------------------------------------------
