@@ -6,6 +6,8 @@ cookies are secure and HTTPS is enforced. `.env.example` documents every variabl
 """
 
 import os
+import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,11 +40,29 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+
+def development_secret_key(path: Path) -> str:
+    """This checkout's own development key: made at random the first time, kept in a
+    git-ignored file. Nothing signed with one checkout's key is accepted by another, and no key
+    is ever committed."""
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    except FileExistsError:
+        pass  # made by an earlier run (or a parallel test worker a moment ago)
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)  # another process created the file and is still writing it
+    raise ImproperlyConfigured(f"{path} is empty: delete it and start again.")
+
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+    SECRET_KEY = development_secret_key(BASE_DIR / ".dev-secret-key")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 

@@ -33,18 +33,21 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, in development too (no HTML debug page, and no
     # APPEND_SLASH redirect that would turn a POST into a GET).
-    re_path(r"^.*$", views.not_found),
+    re_path(r"^[\s\S]*$", views.not_found),
 ]
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    re_path(r"^api/.*$", views.not_found),
 ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Every other path is a JSON 404, in development too (never Django's debug page). [\s\S]
+# rather than "." so that a path with an encoded newline (%0A) matches as well.
+urlpatterns.append(re_path(r"^[\s\S]*$", views.not_found))
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
