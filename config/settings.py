@@ -170,6 +170,7 @@ AUTHENTICATION_BACKENDS = [
     "users.backends.UsernameOrEmailBackend",
 ]
 AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "users.lockout.AdminLoginHandler"
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
 # Locked out by address, and separately by account: guessing one admin's password from many

@@ -77,3 +77,12 @@ class TestTheLog:
     def test_api_sign_ins_are_logged_once(self, api_client, admin):
         api_client.post("/api/v1/auth/jwt/create/", {"username": "root", "password": "nope"})
         assert ActivityLog.objects.filter(action="login_failed").count() == 1
+
+
+def test_api_failures_do_not_count_towards_the_admin_lockout(api_client, client, admin):
+    from axes.models import AccessAttempt
+
+    for _ in range(6):
+        api_client.post("/api/v1/auth/jwt/create/", {"username": "root", "password": "nope"})
+    assert not AccessAttempt.objects.exists()
+    assert attempt(client, TEST_PASSWORD).status_code == 302
