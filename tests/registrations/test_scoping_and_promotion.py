@@ -241,23 +241,28 @@ class TestTheJournalOfEachStep:
         assert confirmed.metadata == {"event": event.pk, "user": attendee.pk}
 
 
+def open_offer(event, ticket_type) -> WaitlistEntry:
+    """Someone promoted from the waitlist, whose offer (a pending hold) is still open."""
+    offered_to = UserFactory()
+    offer = RegistrationFactory(
+        event=event,
+        ticket_type=ticket_type,
+        user=offered_to,
+        status="pending",
+        confirmed_at=None,
+        expires_at=timezone.now() + timedelta(hours=2),
+    )
+    return WaitlistEntry.objects.create(
+        event=event, user=offered_to, status="offered", registration=offer
+    )
+
+
 class TestOnlyWhatIsAskedForChanges:
     def test_cancelling_one_place_leaves_other_peoples_open_offers_alone(self):
         event = EventFactory(capacity=3)
         ticket_type = TicketTypeFactory(event=event, price=Decimal("10.00"), quantity=3)
         holder = RegistrationFactory(event=event, ticket_type=ticket_type)
-        offered_to = UserFactory()
-        offer = RegistrationFactory(
-            event=event,
-            ticket_type=ticket_type,
-            user=offered_to,
-            status="pending",
-            confirmed_at=None,
-            expires_at=timezone.now() + timedelta(hours=2),
-        )
-        entry = WaitlistEntry.objects.create(
-            event=event, user=offered_to, status="offered", registration=offer
-        )
+        entry = open_offer(event, ticket_type)
 
         authenticated_client(holder.user).post(f"{REGISTRATIONS}{holder.pk}/cancel/")
 
@@ -268,18 +273,7 @@ class TestOnlyWhatIsAskedForChanges:
         event = EventFactory(capacity=3)
         ticket_type = TicketTypeFactory(event=event, price=Decimal("10.00"), quantity=3)
         run_out_hold(event, ticket_type)
-        offered_to = UserFactory()
-        offer = RegistrationFactory(
-            event=event,
-            ticket_type=ticket_type,
-            user=offered_to,
-            status="pending",
-            confirmed_at=None,
-            expires_at=timezone.now() + timedelta(hours=2),
-        )
-        entry = WaitlistEntry.objects.create(
-            event=event, user=offered_to, status="offered", registration=offer
-        )
+        entry = open_offer(event, ticket_type)
 
         authenticated_client(UserFactory()).post(REGISTRATIONS, {"event": event.pk})
 
