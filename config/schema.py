@@ -16,3 +16,51 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
             "description": "`Authorization: Bearer <access>` (the header type `JWT` works too). "
             "Get the token from `POST /api/v1/auth/jwt/create/`.",
         }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every response with a status of 400 or more.",
+    "properties": {
+        "success": {"type": "boolean", "enum": [False]},
+        "message": {"type": "string", "description": "A sentence for people."},
+        "error_code": {"type": "string", "description": "What went wrong, in snake_case."},
+        "details": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "For validation errors: {field: [messages]}.",
+        },
+    },
+    "required": ["success", "message", "error_code", "details"],
+}
+
+ERRORS = {
+    "400": "Invalid input (`validation_error`, `parse_error`, `bad_request`).",
+    "401": "No or bad credentials (`not_authenticated`, `token_not_valid`).",
+    "403": "Not allowed (`permission_denied`, `csrf_failed`).",
+    "404": "Not found, or not yours to see (`not_found`).",
+    "405": "Method not allowed (`method_not_allowed`).",
+    "429": "Rate limited (`throttled`); see `Retry-After`.",
+    "500": "Our failure (`server_error`).",
+}
+WRITE_ERRORS = {
+    "409": "The current state forbids it (a conflict code such as `sold_out`).",
+    "413": "The body is too large (`request_too_large`).",
+    "415": "Unsupported media type (`unsupported_media_type`).",
+    "503": "Busy: another change holds the event; retry (`busy`).",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result, generator, request, public):
+    """POSTPROCESSING_HOOK: every operation lists the error statuses it can answer, each with
+    the one error shape, so a client generated from the schema knows them."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            statuses = {**ERRORS, **(WRITE_ERRORS if method in WRITE_METHODS else {})}
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                responses.setdefault(status, {"description": description, "content": reference})
+    return result

@@ -75,6 +75,7 @@ class AccountViewSet(djoser_views.UserViewSet):
     def perform_destroy(self, instance):
         services.deactivate_account(user=instance, origin=Origin.of(self.request))
 
+    @extend_schema(responses={204: None})
     def activation(self, request, *args, **kwargs):
         self._require_email_activation()
         serializer = self.get_serializer(data=request.data)
@@ -86,6 +87,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         self._require_email_activation()
         return super().resend_activation(request, *args, **kwargs)
 
+    @extend_schema(responses={204: None})
     def set_password(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -96,6 +98,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={204: None})
     def reset_password(self, request, *args, **kwargs):
         """204 for any well-formed address, on the same path whether or not an account has it:
         the lookup and the mail happen in a background task after the answer."""
@@ -105,6 +108,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         transaction.on_commit(lambda: tasks.send_password_reset.delay(email))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={204: None})
     def reset_password_confirm(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
