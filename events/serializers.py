@@ -139,9 +139,8 @@ class EventSerializer(ModelSerializer):
     tags = TagListField(max_length=20, required=False)
     organizer = IdField(read_only=True)
     organizer_name = serializers.CharField(source="organizer.full_name", read_only=True)
-    status = serializers.ChoiceField(
-        choices=[EventStatus.DRAFT, EventStatus.PUBLISHED], default=EventStatus.DRAFT
-    )
+    # Every status an event reads as; on create only `draft` or `published` are accepted.
+    status = serializers.ChoiceField(choices=EventStatus.choices, default=EventStatus.DRAFT)
     slug = serializers.SlugField(max_length=70, required=False)
     capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     price = serializers.DecimalField(
@@ -214,6 +213,13 @@ class EventSerializer(ModelSerializer):
         return data
 
     # --- input ------------------------------------------------------------------------------
+
+    def validate_status(self, value):
+        if value not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+            raise serializers.ValidationError(
+                "An event starts as draft or published; use the cancel action to cancel it."
+            )
+        return value
 
     def validate_timezone(self, value):
         if value not in TIMEZONES:

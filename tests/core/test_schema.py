@@ -58,3 +58,28 @@ def test_real_error_bodies_match_the_documented_shape(api_client, user_client):
 def test_the_served_schema_is_the_same_document(api_client, schema):
     served = yaml.safe_load(api_client.get("/api/v1/schema/").content)
     assert served["components"]["schemas"]["Error"] == ERROR_SCHEMA
+
+
+def test_an_events_status_lists_every_value_it_reads_as(schema):
+    enum = schema["components"]["schemas"]["EventStatusEnum"]["enum"]
+    assert sorted(enum) == ["cancelled", "completed", "draft", "published"]
+
+
+@pytest.mark.parametrize("status", ["cancelled", "completed"])
+def test_an_event_cannot_be_created_cancelled_or_completed(organizer_client, status):
+    body = assert_error(
+        organizer_client.post(
+            "/api/v1/events/",
+            {
+                "title": "T",
+                "starts_at": "2031-01-01T10:00:00Z",
+                "ends_at": "2031-01-01T12:00:00Z",
+                "capacity": 5,
+                "status": status,
+            },
+            format="json",
+        ),
+        400,
+        "validation_error",
+    )
+    assert "status" in body["details"]
