@@ -152,7 +152,7 @@ class EventSerializer(ModelSerializer):
     available_spots = serializers.SerializerMethodField()
     waitlist_count = serializers.IntegerField(read_only=True, default=0)
     is_registration_open = serializers.BooleanField(read_only=True)
-    average_rating = serializers.FloatField(read_only=True, default=None)
+    average_rating = serializers.FloatField(read_only=True, default=None, allow_null=True)
     reviews_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -195,7 +195,10 @@ class EventSerializer(ModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "created_at", "updated_at")
-        extra_kwargs = {"refund_deadline_hours": {"max_value": 24 * 365}}
+        extra_kwargs = {
+            "refund_deadline_hours": {"max_value": 24 * 365},
+            "cover_image": {"allow_null": True},  # null when there is none
+        }
 
     def get_available_spots(self, event) -> int:
         return available_spots(event)

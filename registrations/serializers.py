@@ -183,6 +183,7 @@ class WaitlistEntrySerializer(ModelSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
     position = serializers.IntegerField(
         source="queue_position",
+        allow_null=True,
         read_only=True,
         default=None,
         help_text="Place in the queue while waiting (1 = next); null otherwise.",

@@ -148,6 +148,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
         model = User
         fields = PUBLIC_FIELDS
         read_only_fields = PUBLIC_FIELDS
+        extra_kwargs = {"avatar": {"allow_null": True}}
 
 
 class AdminUserSerializer(serializers.ModelSerializer):
@@ -160,6 +161,7 @@ class AdminUserSerializer(serializers.ModelSerializer):
         model = User
         fields = (*ACCOUNT_FIELDS, "is_active", "last_login")
         read_only_fields = tuple(f for f in fields if f not in ("role", "is_active"))
+        extra_kwargs = {"avatar": {"allow_null": True}}
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -83,3 +83,17 @@ def test_an_event_cannot_be_created_cancelled_or_completed(organizer_client, sta
         "validation_error",
     )
     assert "status" in body["details"]
+
+
+@pytest.mark.parametrize(
+    "component, field",
+    [
+        ("Event", "cover_image"),
+        ("Event", "average_rating"),
+        ("WaitlistEntry", "position"),
+        ("PublicUser", "avatar"),
+        ("AdminUser", "avatar"),
+    ],
+)
+def test_fields_that_can_be_null_say_so(schema, component, field):
+    assert schema["components"]["schemas"][component]["properties"][field].get("nullable") is True
