@@ -92,7 +92,6 @@ def test_an_event_cannot_be_created_cancelled_or_completed(organizer_client, sta
         ("Event", "average_rating"),
         ("WaitlistEntry", "position"),
         ("PublicUser", "avatar"),
-        ("AdminUser", "avatar"),
     ],
 )
 def test_fields_that_can_be_null_say_so(schema, component, field):
