@@ -98,14 +98,20 @@ class CurrentUserSerializer(serializers.ModelSerializer):
 class UserCreateSerializer(CurrentUserSerializer):
     """Registration: a new attendee or organizer account."""
 
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
     re_password = serializers.CharField(
         write_only=True,
         required=False,
+        max_length=128,
+        trim_whitespace=False,
         style={"input_type": "password"},
         help_text="Optional; when given it must equal `password`.",
     )
     role = serializers.ChoiceField(choices=[Role.ATTENDEE, Role.ORGANIZER], default=Role.ATTENDEE)
+    # The avatar is uploaded afterwards, at auth/users/me/: sign-up takes JSON only.
+    avatar = serializers.ImageField(read_only=True)
 
     class Meta(CurrentUserSerializer.Meta):
         fields = (*ACCOUNT_FIELDS, "password", "re_password")

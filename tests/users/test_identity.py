@@ -113,3 +113,46 @@ class TestDeletingAnAccount:
             )
             assert response.status_code == 204
         assert set(User.objects.filter(is_active=False).values_list("email", flat=True)) == {""}
+
+
+class TestSignUpTakesOnlyWhatItDocuments:
+    def test_a_password_over_128_characters_is_refused(self, api_client):
+        response = api_client.post(
+            SIGN_UP,
+            {
+                "username": "longpass",
+                "email": "longpass@example.com",
+                "password": "Aa1!" * 250_000,
+                "first_name": "L",
+                "last_name": "P",
+            },
+            format="json",
+        )
+        body = assert_error(response, 400, "validation_error")
+        assert "password" in body["details"]
+        assert not User.objects.filter(username="longpass").exists()
+
+    def test_an_avatar_sent_with_sign_up_is_not_stored(self, api_client):
+        from io import BytesIO
+
+        from PIL import Image
+
+        image = BytesIO()
+        Image.new("RGB", (8, 8)).save(image, format="PNG")
+        image.seek(0)
+        image.name = "face.png"
+        response = api_client.post(
+            SIGN_UP,
+            {
+                "username": "withface",
+                "email": "withface@example.com",
+                "password": "A-long-enough-passphrase-9",
+                "first_name": "W",
+                "last_name": "F",
+                "avatar": image,
+            },
+            format="multipart",
+        )
+        assert response.status_code == 201, response.json()
+        assert response.json()["avatar"] is None
+        assert not User.objects.get(username="withface").avatar
