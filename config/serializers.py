@@ -1,5 +1,6 @@
 """Serializer fields every app shares."""
 
+from django.db import models
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1  # the largest id a database's bigint holds
@@ -16,5 +17,30 @@ class IdField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
 
+class LinkField(serializers.URLField):
+    """An optional web link: an empty one reads as null (never "" where the schema promises a
+    URI), and null or "" clears it."""
+
+    def __init__(self, **kwargs):
+        kwargs["allow_null"] = True
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""  # stored as "": the column is not nullable
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ModelSerializer(serializers.ModelSerializer):
+    """The project's model serializer: relations by integer id, links that read null when
+    empty."""
+
     serializer_related_field = IdField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: LinkField,
+    }

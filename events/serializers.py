@@ -302,7 +302,7 @@ class EventReadSerializer(serializers.BaseSerializer):
             "is_online": event.is_online,
             "location": event.location,
             "online_url": (
-                event.online_url
+                event.online_url or None
                 if viewer is not None and event.shows_online_url_to(viewer)
                 else None
             ),

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenVerifySerializer as BaseTokenVerifySerializer
 
+from config.serializers import ModelSerializer
 from config.validators import validate_image
 from users.models import ActivityLog, Role, User
 
@@ -54,7 +55,7 @@ def validate_unique_email(value: str, *, exclude: User | None = None) -> str:
     return value
 
 
-class CurrentUserSerializer(serializers.ModelSerializer):
+class CurrentUserSerializer(ModelSerializer):
     """The signed-in user's own account (`auth/users/me/`)."""
 
     full_name = serializers.CharField(read_only=True)
@@ -144,7 +145,7 @@ class UserCreateSerializer(CurrentUserSerializer):
         return attrs
 
 
-class PublicUserSerializer(serializers.ModelSerializer):
+class PublicUserSerializer(ModelSerializer):
     """Anyone's public profile: no e-mail, phone or settings."""
 
     full_name = serializers.CharField(read_only=True)
@@ -157,7 +158,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
         extra_kwargs = {"avatar": {"allow_null": True}}
 
 
-class AdminUserSerializer(serializers.ModelSerializer):
+class AdminUserSerializer(ModelSerializer):
     """What an admin sees of any account, and may change: the role and whether it is active."""
 
     full_name = serializers.CharField(read_only=True)
@@ -189,7 +190,7 @@ class PasswordStrengthResultSerializer(serializers.Serializer):
     length = serializers.IntegerField()
 
 
-class ActivityLogSerializer(serializers.ModelSerializer):
+class ActivityLogSerializer(ModelSerializer):
     class Meta:
         model = ActivityLog
         fields = (

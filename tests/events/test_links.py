@@ -104,3 +104,27 @@ class TestSessionLinksAreKeptLikeTheJoinLink:
         RegistrationFactory(event=sessions, user=user, ticket_type=sessions.ticket_types.get())
         assert self.shown(authenticated_client(user), sessions)["Online"] == self.LINK
         assert self.shown(authenticated_client(organizer), sessions)["Online"] == self.LINK
+
+
+class TestEmptyLinksReadAsNull:
+    def test_an_empty_profile_link_reads_null_and_null_clears_one(self, user):
+        client = authenticated_client(user)
+        assert client.get("/api/v1/auth/users/me/").json()["website"] is None
+        client.patch("/api/v1/auth/users/me/", {"website": "https://me.example"}, format="json")
+        assert client.get("/api/v1/auth/users/me/").json()["website"] == "https://me.example"
+        response = client.patch("/api/v1/auth/users/me/", {"website": None}, format="json")
+        assert response.status_code == 200 and response.json()["website"] is None
+        user.refresh_from_db()
+        assert user.website == ""
+
+    def test_an_event_without_a_join_link_reads_null_even_to_its_organizer(self, organizer, event):
+        body = authenticated_client(organizer).get(f"/api/v1/events/{event.pk}/").json()
+        assert body["online_url"] is None
+
+    def test_the_schema_says_links_may_be_null(self):
+        from drf_spectacular.generators import SchemaGenerator
+
+        schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+        for component, field in (("Event", "online_url"), ("PublicUser", "website")):
+            prop = schemas[component]["properties"][field]
+            assert prop.get("nullable") is True and prop.get("format") == "uri", component
