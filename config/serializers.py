@@ -1,5 +1,7 @@
 """Serializer fields every app shares."""
 
+from datetime import UTC
+
 from django.db import models
 from rest_framework import serializers
 
@@ -35,6 +37,23 @@ class LinkField(serializers.URLField):
         return value or None
 
 
+class MomentField(serializers.DateTimeField):
+    """A time between the years 1900 and 9999 (in UTC): earlier ones are typing mistakes, and
+    four-digit years are what every client parses."""
+
+    default_error_messages = {"out_of_range": "Give a time between the years 1900 and 9999."}
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        try:
+            year = moment.astimezone(UTC).year
+        except OverflowError:
+            year = 0
+        if not 1900 <= year <= 9999:
+            self.fail("out_of_range")
+        return moment
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """The project's model serializer: relations by integer id, links that read null when
     empty."""
@@ -43,4 +62,5 @@ class ModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.URLField: LinkField,
+        models.DateTimeField: MomentField,
     }

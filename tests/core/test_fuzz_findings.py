@@ -87,3 +87,17 @@ def test_a_very_long_sign_in_name_is_just_wrong_credentials(api_client):
 
 def test_a_very_long_username_filter_is_a_400(admin_client):
     assert_error(admin_client.get("/api/v1/users/?username=" + "%" * 200), 400, "validation_error")
+
+
+@pytest.mark.parametrize("when", ["0999-01-01T10:00:00Z", "1066-10-14T09:00:00Z"])
+def test_an_absurd_year_is_refused(organizer_client, when):
+    body = assert_error(
+        organizer_client.post(
+            "/api/v1/events/",
+            {"title": "T", "starts_at": when, "ends_at": "2031-01-01T12:00:00Z", "capacity": 5},
+            format="json",
+        ),
+        400,
+        "validation_error",
+    )
+    assert body["details"]["starts_at"] == ["Give a time between the years 1900 and 9999."]
