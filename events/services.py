@@ -209,13 +209,14 @@ def cancel_event(*, event: Event, actor, origin: Origin | None = None) -> Event:
 
 @transaction.atomic
 def delete_event(*, event: Event, actor, origin: Origin | None = None) -> None:
-    """Delete an event nobody holds a place at; one with places taken is cancelled instead, so
-    its attendees are told and refunded."""
+    """Delete an event nobody ever registered for. Registrations, cancelled ones included, are
+    records (of money, once payments land): such an event is cancelled instead, never deleted
+    with them."""
     event = lock_event(event.pk)
     if seating().blocks_deletion(event):
         raise Conflict(
             ConflictCode.EVENT_HAS_REGISTRATIONS,
-            "People are registered for this event: cancel it instead.",
+            "This event has registrations, which are kept as records: cancel it instead.",
         )
     record(
         facts.EVENT_DELETED,

@@ -9,7 +9,6 @@ from django.utils import timezone
 from events.seating import Seating
 from registrations import selectors
 from registrations.models import (
-    ACTIVE_STATUSES,
     Registration,
     RegistrationStatus,
     WaitlistEntry,
@@ -60,7 +59,9 @@ class RegistrationSeating(Seating):
         return len(active)
 
     def blocks_deletion(self, event) -> bool:
-        return Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).exists()
+        """Any registration, even a cancelled one, is a record (of money, later): the event
+        is cancelled instead, never deleted with them."""
+        return Registration.objects.filter(event=event).exists()
 
     def ever_sold(self, ticket_type) -> bool:
         return Registration.objects.filter(ticket_type=ticket_type).exists()

@@ -9,8 +9,8 @@ from config.facts import Origin, record
 from events.models import Event, TicketType
 from events.services import lock_event
 from registrations import facts
-from registrations.models import RegistrationStatus, WaitlistEntry, WaitlistStatus
-from registrations.services import seats
+from registrations.models import WaitlistEntry, WaitlistStatus
+from registrations.services import booking, seats
 
 
 def join_waitlist(
@@ -83,9 +83,10 @@ def leave_waitlist(*, entry: WaitlistEntry, origin: Origin | None = None) -> Wai
         raise Conflict(ConflictCode.INVALID_STATE, f"This waitlist entry is {entry.status}.")
     now = timezone.now()
     if entry.registration is not None and entry.registration.is_active:
-        entry.registration.status = RegistrationStatus.CANCELLED
-        entry.registration.cancelled_at = now
-        entry.registration.save(update_fields=["status", "cancelled_at"])
+        # Declining the offer cancels its held registration the way every cancellation goes.
+        booking.release(
+            [entry.registration], by_manager=False, actor=entry.user, now=now, origin=origin
+        )
     entry.status = WaitlistStatus.LEFT
     entry.save(update_fields=["status"])
     record(

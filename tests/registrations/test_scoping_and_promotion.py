@@ -344,3 +344,18 @@ class TestSessionCheckIns:
         )
 
         assert again["details"]["checked_in_at"].endswith("Z")
+
+
+def test_declining_an_offer_cancels_its_registration_on_the_one_cancellation_path():
+    event = EventFactory(capacity=3)
+    ticket_type = TicketTypeFactory(event=event, price=Decimal("10.00"), quantity=3)
+    entry = open_offer(event, ticket_type)
+
+    response = authenticated_client(entry.user).post(f"/api/v1/waitlist/{entry.pk}/leave/")
+
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == "left" and entry.registration.status == "cancelled"
+    cancelled = ActivityLog.objects.get(action="registration_cancelled")
+    assert (cancelled.user, cancelled.target_id) == (entry.user, str(entry.registration_id))
+    assert cancelled.metadata["refund_due"] == "0.00"  # an unpaid hold: nothing to give back
