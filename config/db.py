@@ -2,11 +2,8 @@
 
 from django.conf import settings
 from django.db import OperationalError, connection
-from rest_framework import status
 
-from config.exceptions import ApplicationError
-
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that ran out
+from config.exceptions import busy, is_contention
 
 
 def lock_one(queryset):
@@ -20,13 +17,8 @@ def lock_one(queryset):
                 "SELECT set_config('lock_timeout', %s, true)", [f"{settings.LOCK_TIMEOUT_MS}ms"]
             )
     try:
-        return queryset.select_for_update().get()
+        return queryset.select_for_update(of=("self",)).get()
     except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-            raise ApplicationError(
-                "This is busy right now: please try again in a moment.",
-                code="busy",
-                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                details={"retry_after": 1},
-            ) from exc
+        if is_contention(exc):
+            raise busy() from exc
         raise

@@ -13,6 +13,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.fields import DateTimeField
@@ -78,6 +79,26 @@ def _api_value(value):
     return value
 
 
+# Contention PostgreSQL resolves by cancelling one transaction (SQLSTATE): a lock wait that ran
+# out (`lock_timeout`), a deadlock it broke, a serialization failure. The client may retry.
+CONTENTION = {"55P03", "40P01", "40001"}
+
+
+def busy() -> ApplicationError:
+    return ApplicationError(
+        "This is busy right now: please try again in a moment.",
+        code="busy",
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        details={"retry_after": 1},
+    )
+
+
+def is_contention(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and (
+        getattr(exc.__cause__, "sqlstate", None) in CONTENTION
+    )
+
+
 def error_body(message: str, code: str, details: dict | None = None) -> dict:
     details = {key: _api_value(value) for key, value in (details or {}).items()}
     return {"success": False, "message": message, "error_code": code, "details": details}
@@ -140,6 +161,8 @@ REFUSED_BEFORE_THROTTLING = (
 
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error leaves the API in the one shape."""
+    if is_contention(exc):
+        exc = busy()
     if isinstance(exc, ApplicationError):
         set_rollback()
         return error_response(exc.message, exc.code, exc.status_code, exc.details)

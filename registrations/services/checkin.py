@@ -8,6 +8,7 @@ from config.db import lock_one
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from config.facts import Origin, record
 from events.models import Session
+from events.services import lock_event
 from registrations import facts
 from registrations.models import (
     ProgressStatus,
@@ -26,17 +27,20 @@ def check_in(
     may; a code they cannot see is unknown (404). A ticket is admitted once, under its row
     lock: again is a 409 with the time it was first admitted. Admission to a session marks the
     holder's progress for it completed."""
-    tickets = Ticket.objects.filter(code=code).select_related("registration", "event")
+    tickets = Ticket.objects.filter(code=code)
     if not actor.is_admin:
         tickets = tickets.filter(event__organizer=actor)
-    try:
-        ticket = lock_one(tickets)
-    except Ticket.DoesNotExist:
+    event_id = tickets.values_list("event_id", flat=True).first()
+    if event_id is None:
         raise ApplicationError(
             "No ticket with this code at your events.",
             code="not_found",
             status_code=status.HTTP_404_NOT_FOUND,
-        ) from None
+        )
+    # The event's lock first, as every change to its seats takes it (a cancellation locks the
+    # event, then its tickets): the other order could wait in a cycle.
+    lock_event(event_id)
+    ticket = lock_one(tickets.select_related("registration", "event"))
     if ticket.registration.status != RegistrationStatus.CONFIRMED:
         raise Conflict(
             ConflictCode.NOT_CONFIRMED,

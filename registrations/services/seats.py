@@ -114,7 +114,17 @@ def _record_confirmed(registration: Registration, *, actor, origin: Origin | Non
 
 def confirm(registration: Registration, *, now, actor, origin: Origin | None = None) -> None:
     """A pending registration becomes confirmed: one ticket per seat, its waitlist entry (if
-    it came from one) converted. The caller holds the event's lock."""
+    it came from one) converted. The caller holds the event's lock. Only a pending registration
+    whose hold still counts can be confirmed: one that expired, was cancelled or is already
+    confirmed has no seat to confirm (its seat may be someone else's by now)."""
+    if registration.status != RegistrationStatus.PENDING or (
+        registration.expires_at is not None and registration.expires_at <= now
+    ):
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            f"Only a pending registration still holding its seats can be confirmed; this one "
+            f"is {registration.display_status}.",
+        )
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = now
     registration.expires_at = None

@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
+from config.exceptions import Conflict
 from registrations.models import Registration, WaitlistEntry
+from registrations.services import seats
 from tests.conftest import authenticated_client
 from tests.factories import (
     EventFactory,
@@ -158,3 +161,39 @@ class TestSettlingBeforeARefusal:
         assert hold.status == "expired"
         assert WaitlistEntry.objects.get(user=first).status == "offered"
         assert Registration.objects.get(user=first, event=event).status == "pending"
+
+
+class TestConfirmOnlyWhatStillHoldsItsSeats:
+    """`seats.confirm` is the one step that turns a hold into tickets (approval now, payments
+    next): it refuses a registration whose hold ran out, or that is no longer pending, so a
+    late confirmation can never issue tickets for a seat someone else has by now."""
+
+    def confirm(self, registration, now):
+        with pytest.raises(Conflict) as refused, transaction.atomic():
+            seats.confirm(registration, now=now, actor=registration.user)
+        assert refused.value.code == "invalid_state"
+        registration.refresh_from_db()
+        assert registration.tickets.count() == 0
+
+    @pytest.mark.parametrize("status", ["confirmed", "cancelled", "expired", "rejected"])
+    def test_a_registration_that_is_not_pending_is_refused(self, status):
+        registration = RegistrationFactory(status=status)
+        self.confirm(registration, timezone.now())
+        assert registration.status == status
+
+    def test_a_hold_that_ran_out_is_refused_at_its_exact_end(self):
+        now = timezone.now()
+        registration = RegistrationFactory(status="pending", expires_at=now)
+        self.confirm(registration, now)
+        assert registration.status == "pending"
+
+    def test_a_hold_still_running_is_confirmed_with_its_tickets(self):
+        now = timezone.now()
+        registration = RegistrationFactory(
+            status="pending", quantity=2, expires_at=now + timedelta(seconds=1)
+        )
+        with transaction.atomic():
+            seats.confirm(registration, now=now, actor=registration.user)
+        registration.refresh_from_db()
+        assert registration.status == "confirmed"
+        assert registration.tickets.count() == 2
