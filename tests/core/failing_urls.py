@@ -29,3 +29,24 @@ class RefusingView(APIView):
 
 
 urlpatterns.append(path("refuse/", RefusingView.as_view()))
+
+
+class ContendedView(APIView):
+    """A database error as Django raises it when PostgreSQL cancels a transaction to break a
+    deadlock (or for `?kind=other`, a database error that is not contention)."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        from django.db import OperationalError
+        from psycopg import errors
+
+        cause = (
+            errors.DeadlockDetected("deadlock detected")
+            if request.query_params.get("kind") != "other"
+            else errors.DiskFull("could not extend file")
+        )
+        raise OperationalError(str(cause)) from cause
+
+
+urlpatterns.append(path("contended/", ContendedView.as_view()))

@@ -23,6 +23,13 @@ class TestDjangosOwnExceptions:
     def test_djangos_permission_denied_is_a_403(self, api_client):
         assert_error(api_client.get("/refuse/"), 403, "permission_denied")
 
+    def test_a_deadlock_postgresql_broke_is_a_503_to_retry(self, api_client):
+        body = assert_error(api_client.get("/contended/"), 503, "busy")
+        assert body["details"] == {"retry_after": 1}
+
+    def test_any_other_database_error_is_still_a_500(self, api_client):
+        assert_error(api_client.get("/contended/?kind=other"), 500, "server_error")
+
 
 class TestOversizedOrSuspiciousForms:
     """Multipart forms are read by Django's own limits, whose errors reach the handler."""
