@@ -97,7 +97,9 @@ class CurrentUserSerializer(ModelSerializer):
 
 
 class UserCreateSerializer(CurrentUserSerializer):
-    """Registration: a new attendee or organizer account."""
+    """Registration: a new attendee or organizer account. The answer has no `id`, and an
+    address that already has an account is not refused (`users.services.sign_up`): it must
+    read the same whether or not the address is registered."""
 
     password = serializers.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
@@ -115,13 +117,16 @@ class UserCreateSerializer(CurrentUserSerializer):
     avatar = serializers.ImageField(read_only=True)
 
     class Meta(CurrentUserSerializer.Meta):
-        fields = (*ACCOUNT_FIELDS, "password", "re_password")
-        read_only_fields = ("id", "avatar", "email_verified", "date_joined")
+        fields = (*(f for f in ACCOUNT_FIELDS if f != "id"), "password", "re_password")
+        read_only_fields = ("avatar", "email_verified", "date_joined")
         extra_kwargs = {
             "email": {"required": True, "allow_blank": False},
             "first_name": {"required": True, "allow_blank": False},
             "last_name": {"required": True, "allow_blank": False},
         }
+
+    def validate_email(self, value):
+        return value
 
     def validate_username(self, value):
         if User.objects.filter(username__iexact=value).exists():

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -9,7 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from config.facts import Entry, Origin, record
-from users import facts
+from users import facts, tasks
 from users.models import ActivityLog, Role, User
 
 
@@ -38,6 +39,15 @@ def write_journal(entries: list[Entry]) -> list[ActivityLog]:
     return rows
 
 
+def _refuse_admin_role(role) -> None:
+    if role == Role.ADMIN:
+        raise ApplicationError(
+            "Admin accounts cannot be self-registered.",
+            code="validation_error",
+            details={"role": ["Choose attendee or organizer."]},
+        )
+
+
 @transaction.atomic
 def register_user(
     *,
@@ -53,12 +63,7 @@ def register_user(
     """Create an account, with any profile fields (`bio`, `phone`, ...) given. Nobody registers
     themself as an admin; with e-mail activation on, the account stays inactive until the
     activation link is used."""
-    if role == Role.ADMIN:
-        raise ApplicationError(
-            "Admin accounts cannot be self-registered.",
-            code="validation_error",
-            details={"role": ["Choose attendee or organizer."]},
-        )
+    _refuse_admin_role(role)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -78,6 +83,30 @@ def register_user(
             details={"username": ["Taken, or the e-mail address is."]},
         ) from exc
     record(facts.USER_REGISTERED, user=user, origin=origin, target=user, data={"role": role})
+    return user
+
+
+@transaction.atomic
+def sign_up(*, email: str, origin: Origin | None = None, **fields) -> User:
+    """Self-service sign-up, whose answer never tells whether the address already has an
+    account. A new address gets its account (and, with e-mail activation on, the activation
+    mail). An address that has one gets no second account: its owner is told by e-mail, and
+    the caller gets an unsaved account built from the same data, so that the answer reads
+    like any other. Both mails leave from a background task after the commit, so the two
+    answers also take the same time."""
+    _refuse_admin_role(fields.get("role"))
+    if User.objects.filter(email__iexact=email).exists():
+        transaction.on_commit(lambda: tasks.send_account_exists.delay(email))
+        fields.pop("password")
+        return User(
+            email=email,
+            is_active=not settings.AUTH_EMAIL_ACTIVATION,
+            date_joined=timezone.now(),
+            **fields,
+        )
+    user = register_user(email=email, origin=origin, **fields)
+    if settings.AUTH_EMAIL_ACTIVATION:
+        transaction.on_commit(lambda: tasks.send_activation.delay(user.pk))
     return user
 
 

@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.db import transaction
 from djoser import views as djoser_views
-from djoser.compat import get_user_email
-from djoser.conf import settings as djoser_settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
@@ -58,12 +56,9 @@ class AccountViewSet(djoser_views.UserViewSet):
         return throttles
 
     def perform_create(self, serializer):
-        user = services.register_user(**serializer.validated_data, origin=Origin.of(self.request))
-        serializer.instance = user
-        if settings.AUTH_EMAIL_ACTIVATION:
-            djoser_settings.EMAIL.activation(self.request, {"user": user}).send(
-                [get_user_email(user)]
-            )
+        serializer.instance = services.sign_up(
+            **serializer.validated_data, origin=Origin.of(self.request)
+        )
 
     def perform_update(self, serializer):
         services.update_profile(

@@ -96,10 +96,51 @@ def test_taken_username_is_refused(api_client):
     assert "username" in body["details"]
 
 
-def test_taken_email_is_refused_whatever_its_case(api_client):
-    UserFactory(email="Newcomer@Example.com")
-    body = assert_error(api_client.post(URL, payload(), format="json"), 400, "validation_error")
-    assert "email" in body["details"]
+@pytest.fixture
+def sign_up(api_client, django_capture_on_commit_callbacks):
+    """Sign up with `payload(**overrides)`, running what waits for the commit (the mails)."""
+
+    def post(**overrides):
+        with django_capture_on_commit_callbacks(execute=True):
+            return api_client.post(URL, payload(**overrides), format="json")
+
+    return post
+
+
+@pytest.mark.parametrize("activation", [False, True], ids=["active-at-once", "activation"])
+class TestSignUpDoesNotTellWhetherAnAddressIsRegistered:
+    """An address that already has an account gets the same answer as a new one, with no
+    second account; its owner is told by e-mail instead."""
+
+    @pytest.fixture(autouse=True)
+    def activation_setting(self, settings, activation):
+        settings.AUTH_EMAIL_ACTIVATION = activation
+
+    def test_a_registered_address_reads_like_a_new_one(self, sign_up, mailoutbox, activation):
+        owner = UserFactory(username="owner", email="Known@Example.com")
+        fresh = sign_up(username="first", email="fresh@example.com")
+        taken = sign_up(username="second", email="known@example.com")
+
+        assert taken.status_code == fresh.status_code == 201
+        fresh_body, taken_body = fresh.json(), taken.json()
+        assert "id" not in fresh_body
+        assert set(taken_body) == set(fresh_body)
+        for field in set(fresh_body) - {"username", "email", "date_joined"}:
+            assert taken_body[field] == fresh_body[field], field
+        assert taken_body["username"] == "second"
+        assert taken_body["email"] == "known@example.com"
+        assert not User.objects.filter(username="second").exists()
+        assert User.objects.filter(email__iexact="known@example.com").get() == owner
+        mails = {mail.to[0]: mail for mail in mailoutbox}
+        assert "owner" in mails["Known@Example.com"].body
+        assert "no new account was created" in mails["Known@Example.com"].body
+        assert ("fresh@example.com" in mails) is activation
+
+    def test_a_taken_username_is_still_refused(self, sign_up):
+        """Usernames are public (profiles show them): saying one is taken reveals nothing."""
+        UserFactory(username="Newcomer")
+        body = assert_error(sign_up(email="other@example.com"), 400, "validation_error")
+        assert "username" in body["details"]
 
 
 @pytest.mark.parametrize(
@@ -141,8 +182,8 @@ class TestEmailActivation:
         uid, token = re.search(r"activate/([^/\s]+)/([^/\s]+)", mail.body).groups()
         return {"uid": uid, "token": token}
 
-    def test_new_account_waits_for_activation(self, api_client, mailoutbox):
-        api_client.post(URL, payload(), format="json")
+    def test_new_account_waits_for_activation(self, api_client, sign_up, mailoutbox):
+        sign_up()
 
         assert User.objects.get(username="newcomer").is_active is False
         assert len(mailoutbox) == 1
@@ -154,8 +195,8 @@ class TestEmailActivation:
         )
         assert_error(login, 401, "not_authenticated")
 
-    def test_activation_link_activates_and_verifies(self, api_client, mailoutbox):
-        api_client.post(URL, payload(), format="json")
+    def test_activation_link_activates_and_verifies(self, api_client, sign_up, mailoutbox):
+        sign_up()
 
         response = api_client.post(
             f"{URL}activation/", self._uid_and_token(mailoutbox[0]), format="json"
@@ -166,8 +207,8 @@ class TestEmailActivation:
         assert user.is_active and user.email_verified
         assert ActivityLog.objects.filter(action="account_activated", user=user).exists()
 
-    def test_activation_with_a_bad_token_is_refused(self, api_client, mailoutbox):
-        api_client.post(URL, payload(), format="json")
+    def test_activation_with_a_bad_token_is_refused(self, api_client, sign_up, mailoutbox):
+        sign_up()
         data = {**self._uid_and_token(mailoutbox[0]), "token": "wrong-token"}
 
         assert_error(
@@ -175,8 +216,8 @@ class TestEmailActivation:
         )
         assert User.objects.get(username="newcomer").is_active is False
 
-    def test_activation_can_be_resent(self, api_client, mailoutbox):
-        api_client.post(URL, payload(), format="json")
+    def test_activation_can_be_resent(self, api_client, sign_up, mailoutbox):
+        sign_up()
         response = api_client.post(
             f"{URL}resend_activation/", {"email": "newcomer@example.com"}, format="json"
         )
