@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed bench mutate clean
+.PHONY: install run test lint format migrate seed bench mutate fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: install
 # Throughput and latency under gunicorn and PostgreSQL, at two data sizes (see bench/run.py).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Every operation of the OpenAPI schema fuzzed with schemathesis against a live server, as
+# anonymous, attendee, organizer and admin (about 5 minutes; see fuzz/run.py).
+FUZZ_EXAMPLES ?= 10
+fuzz: install
+	$(BIN)/python fuzz/run.py --examples $(FUZZ_EXAMPLES) $(FUZZ_ARGS)
 
 # ruff, and the one-way app order (import-linter, contract in pyproject.toml).
 # Mutation testing of the services' rules (about 20 minutes on 2 cores); see pyproject.toml.

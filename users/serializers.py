@@ -114,7 +114,7 @@ class UserCreateSerializer(CurrentUserSerializer):
     )
     role = serializers.ChoiceField(choices=[Role.ATTENDEE, Role.ORGANIZER], default=Role.ATTENDEE)
     # The avatar is uploaded afterwards, at auth/users/me/: sign-up takes JSON only.
-    avatar = serializers.ImageField(read_only=True)
+    avatar = serializers.ImageField(read_only=True, allow_null=True)
 
     class Meta(CurrentUserSerializer.Meta):
         fields = (*(f for f in ACCOUNT_FIELDS if f != "id"), "password", "re_password")
