@@ -64,3 +64,13 @@ def document_errors(result, generator, request, public):
             for status, description in statuses.items():
                 responses.setdefault(status, {"description": description, "content": reference})
     return result
+
+
+def layered_shapes_any_of(result, generator, request, public):
+    """POSTPROCESSING_HOOK: a response that is one of several shapes, each adding fields to the
+    one before (`PolymorphicProxySerializer` without a type field), is `anyOf`, not `oneOf`: a
+    richer body also matches the leaner shapes, so "exactly one" would never hold."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        if "oneOf" in component and "discriminator" not in component:
+            component["anyOf"] = component.pop("oneOf")
+    return result

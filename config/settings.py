@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.document_errors",
+        "config.schema.layered_shapes_any_of",
     ],
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "users.models.Role.choices",

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import transaction
 from djoser import views as djoser_views
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -194,6 +194,19 @@ class PasswordStrengthView(APIView):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(responses=AdminUserSerializer(many=True)),
+    partial_update=extend_schema(request=AdminUserSerializer, responses=AdminUserSerializer),
+    retrieve=extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="UserProfile",
+            serializers=[PublicUserSerializer, CurrentUserSerializer, AdminUserSerializer],
+            resource_type_field_name=None,
+        ),
+        description="Anyone's public profile; one's own account, or any account for an admin, "
+        "with its private fields (and for an admin `is_active`, `last_login`).",
+    ),
+)
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -1,11 +1,15 @@
 """The OpenAPI schema tells the truth about errors: a client generated from it knows every
 error status an operation can answer, and the one shape of their bodies."""
 
+import json
+
 import pytest
 import yaml
 from jsonschema import validate
 
 from config.schema import ERROR_SCHEMA
+from tests.conftest import authenticated_client
+from tests.factories import UserFactory
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +101,63 @@ def test_an_event_cannot_be_created_cancelled_or_completed(organizer_client, sta
 )
 def test_fields_that_can_be_null_say_so(schema, component, field):
     assert schema["components"]["schemas"][component]["properties"][field].get("nullable") is True
+
+
+def body_schema(schema, path, method, status="200"):
+    """The documented body of an answer, with the components it refers to, for jsonschema
+    (OpenAPI's `nullable` read as JSON Schema's null type)."""
+    text = json.dumps(
+        {
+            **schema["paths"][path][method]["responses"][status]["content"]["application/json"][
+                "schema"
+            ],
+            "components": schema["components"],
+        }
+    )
+
+    def nullable(node):
+        if isinstance(node, dict):
+            node = {key: nullable(value) for key, value in node.items()}
+            if node.pop("nullable", False):
+                return {"anyOf": [node, {"type": "null"}]}
+            return node
+        if isinstance(node, list):
+            return [nullable(value) for value in node]
+        return node
+
+    return nullable(json.loads(text))
+
+
+class TestTheUserDirectoryIsDocumentedAsAdminsSeeIt:
+    """`users/` lists and changes accounts for admins only: the schema shows the admin's view
+    (with `role` and `is_active` to change), and a profile reads as one of the three views."""
+
+    def test_the_list_and_the_change_document_the_admin_fields(self, schema):
+        components = schema["components"]["schemas"]
+        listed = body_schema(schema, "/api/v1/users/", "get")
+        item = listed["components"]["schemas"]["PaginatedAdminUserList"]["properties"]["results"]
+        assert item["items"] == {"$ref": "#/components/schemas/AdminUser"}
+        assert {"email", "is_active", "last_login", "role"} <= set(
+            components["AdminUser"]["properties"]
+        )
+        change = schema["paths"]["/api/v1/users/{id}/"]["patch"]
+        request = change["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert set(components[request.rsplit("/", 1)[1]]["properties"]) == {"role", "is_active"}
+
+    def test_every_view_of_a_profile_matches_the_documented_answer(
+        self, schema, user, user_client, admin_client
+    ):
+        other = UserFactory()
+        documented = body_schema(schema, "/api/v1/users/{id}/", "get")
+        for client, pk in (
+            (authenticated_client(other), user.pk),  # someone else's public profile
+            (user_client, user.pk),  # one's own account
+            (admin_client, user.pk),  # an admin's view
+        ):
+            response = client.get(f"/api/v1/users/{pk}/")
+            assert response.status_code == 200
+            validate(response.json(), documented)
+        admin_body = admin_client.get(f"/api/v1/users/{user.pk}/").json()
+        assert {"is_active", "last_login", "email"} <= set(admin_body)
+        listed = admin_client.get("/api/v1/users/").json()
+        validate(listed, body_schema(schema, "/api/v1/users/", "get"))
