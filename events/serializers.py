@@ -64,6 +64,9 @@ class TicketTypeSerializer(ModelSerializer):
             "max_per_order",
             "is_active",
         )
+        # The name is unique per event: reported on `name` by `validate`, instead of DRF's
+        # unique-together validator on `non_field_errors`.
+        validators = []
 
     def get_available(self, ticket_type) -> int:
         return max(ticket_type.quantity - getattr(ticket_type, "sold", 0), 0)
@@ -73,6 +76,14 @@ class TicketTypeSerializer(ModelSerializer):
         end = attrs.get("sales_end", getattr(self.instance, "sales_end", None))
         if start and end and end <= start:
             raise serializers.ValidationError({"sales_end": ["Must be after sales_start."]})
+        event = attrs.get("event", getattr(self.instance, "event", None))
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        if event is not None and name is not None:
+            same_name = TicketType.objects.filter(event=event, name=name)
+            if self.instance is not None:
+                same_name = same_name.exclude(pk=self.instance.pk)
+            if same_name.exists():
+                raise serializers.ValidationError({"name": ["Already used for this event."]})
         return attrs
 
 

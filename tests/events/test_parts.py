@@ -186,10 +186,12 @@ class TestTicketTypes:
         assert field in body["details"]
         assert not TicketType.objects.exists()
 
-    def test_names_are_unique_per_event(self, organizer_client, organizer):
+    def test_names_are_unique_per_event_and_the_error_is_on_name(self, organizer_client, organizer):
         event = EventFactory(organizer=organizer)
-        TicketTypeFactory(event=event, name="VIP")
-        assert_error(
+        vip = TicketTypeFactory(event=event, name="VIP")
+        standard = TicketTypeFactory(event=event, name="Standard")
+        TicketTypeFactory(event=EventFactory(organizer=organizer), name="Early")
+        body = assert_error(
             organizer_client.post(
                 TICKETS,
                 {"event": event.pk, "name": "VIP", "price": "1", "quantity": 1},
@@ -198,6 +200,15 @@ class TestTicketTypes:
             400,
             "validation_error",
         )
+        assert body["details"] == {"name": ["Already used for this event."]}
+        renamed = organizer_client.patch(f"{TICKETS}{standard.pk}/", {"name": "VIP"}, format="json")
+        assert_error(renamed, 400, "validation_error")
+        assert list(renamed.json()["details"]) == ["name"]
+        # Its own name, and a name used at another event, are fine.
+        same = organizer_client.patch(f"{TICKETS}{vip.pk}/", {"name": "VIP"}, format="json")
+        assert same.status_code == 200, same.json()
+        elsewhere = organizer_client.patch(f"{TICKETS}{vip.pk}/", {"name": "Early"}, format="json")
+        assert elsewhere.status_code == 200, elsewhere.json()
 
     def test_others_cannot_write_ticket_types(self, user_client):
         ticket = TicketTypeFactory()
