@@ -313,7 +313,7 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # JSON under /api/, Django's pa
 # --- Files, mail, time ----------------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # In development static files are found where they live; production serves `collectstatic`'s.
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
