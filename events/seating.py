@@ -53,6 +53,20 @@ class Seating:
         """Whether any place was ever taken with this ticket type (it stays as the record)."""
         return False
 
+    def ticket_type_deleted(self, ticket_type) -> int:
+        """The ticket type (never sold) is about to be deleted: whoever waits for it keeps
+        their place, waiting for any type. Returns how many waitlist entries moved."""
+        return 0
+
+    def session_attended(self, session) -> bool:
+        """Whether anyone was admitted to the session: its attendance stays as the record."""
+        return False
+
+    def session_deleted(self, session) -> int:
+        """The session (never attended) is about to be deleted: what people tracked of it
+        (their progress) goes with it. Returns how many rows."""
+        return 0
+
 
 _installed = Seating()
 

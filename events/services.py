@@ -316,12 +316,21 @@ def save_session(
 
 @transaction.atomic
 def delete_session(*, session: Session, actor=None, origin: Origin | None = None) -> None:
+    """A session anyone was admitted to stays, as the record of who attended; otherwise it goes
+    with the progress people tracked of it (counted in the log)."""
+    lock_event(session.event_id)
+    if seating().session_attended(session):
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            "People were checked in to this session: it stays as the record of attendance.",
+        )
+    progress_removed = seating().session_deleted(session)
     record(
         facts.SESSION_DELETED,
         user=actor,
         origin=origin,
         target=session,
-        data={"event": session.event_id},
+        data={"event": session.event_id, "progress_removed": progress_removed},
     )
     session.delete()
 
@@ -368,11 +377,12 @@ def delete_ticket_type(
             ConflictCode.INVALID_STATE,
             "Tickets of this type were sold: deactivate it instead (is_active false).",
         )
+    waitlist_moved = seating().ticket_type_deleted(ticket_type)
     record(
         facts.TICKET_TYPE_DELETED,
         user=actor,
         origin=origin,
         target=ticket_type,
-        data={"event": ticket_type.event_id},
+        data={"event": ticket_type.event_id, "waitlist_moved_to_any_type": waitlist_moved},
     )
     ticket_type.delete()

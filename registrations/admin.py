@@ -79,6 +79,11 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Entries are the queue's history; a person leaves through the API (`leave/`), which
+        # hands a held offer on to the next in line.
+        return False
+
 
 @admin.register(SessionProgress)
 class SessionProgressAdmin(ThroughServicesAdmin):
@@ -94,6 +99,9 @@ class SessionProgressAdmin(ThroughServicesAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the owner's record of what they followed: correct it, never remove it
 
     def save_model(self, request, obj, form, change):
         progress.update_progress(

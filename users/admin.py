@@ -1,12 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import models
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.db import models, transaction
 
 from config.admin import ThroughServicesAdmin
 from config.facts import Origin
 from users import services
 from users.filters import action_choices
 from users.models import ActivityLog, Role, User
+
+
+class PasswordThroughServiceForm(AdminPasswordChangeForm):
+    """The admin's password page, through the same service as the API: every session of the
+    account ends and the change is in the activity log (the admin who did it is in the
+    account's admin history)."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        services.change_password(
+            user=self.user, new_password=self.cleaned_data["password1"] if usable else None
+        )
+        return self.user
+
+
+# Fields of the change form that `update_user_as_admin` handles (role, active) or that are not
+# the profile; everything else changed on the form is a profile edit.
+NOT_PROFILE_FIELDS = {"role", "is_active", "is_superuser", "password"}
 
 
 @admin.register(User)
@@ -63,6 +82,29 @@ class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
         ),
     )
 
+    change_password_form = PasswordThroughServiceForm
+
+    actions = ["delete_accounts"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Django's delete would remove the row (or refuse: registrations protect it). Accounts
+        # are deleted as the API deletes them, with the action below.
+        return False
+
+    @admin.action(description="Delete the selected accounts (scrubbed and switched off)")
+    def delete_accounts(self, request, queryset):
+        """The API's account deletion: personal data scrubbed, sign-in off, sessions ended,
+        the row kept for its registrations. Never the admin's own account."""
+        accounts = list(
+            queryset.exclude(pk=request.user.pk).exclude(username__startswith="deleted@")
+        )
+        with transaction.atomic():
+            for account in accounts:
+                services.deactivate_account(user=account, origin=Origin.of(request))
+        self.message_user(request, f"{len(accounts)} accounts deleted.", messages.SUCCESS)
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "Your own account was left alone.", messages.WARNING)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.is_staff = obj.role == Role.ADMIN
@@ -73,6 +115,12 @@ class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
         obj.role, obj.is_active = form.initial["role"], form.initial["is_active"]
         obj.is_superuser = obj.is_superuser and obj.role == Role.ADMIN
         super().save_model(request, obj, form, change)
+        services.profile_edited_by_admin(
+            user=obj,
+            changed=[name for name in form.changed_data if name not in NOT_PROFILE_FIELDS],
+            actor=request.user,
+            origin=Origin.of(request),
+        )
         services.update_user_as_admin(
             actor=request.user,
             user=obj,

@@ -137,6 +137,21 @@ def update_profile(*, user: User, data: dict, origin: Origin | None = None) -> U
     return user
 
 
+def profile_edited_by_admin(
+    *, user: User, changed: list[str], actor: User, origin: Origin | None = None
+) -> None:
+    """The Django admin saved changes to someone's profile fields: recorded as the owner's own
+    edits are (names shown elsewhere are refreshed from it), with the admin as its author."""
+    if changed:
+        record(
+            facts.PROFILE_UPDATED,
+            user=actor,
+            origin=origin,
+            target=user,
+            data={"changed": sorted(changed)},
+        )
+
+
 def blacklist_refresh_tokens(user: User) -> int:
     """Blacklist every refresh token the user still holds, so no session outlives this change.
     Access tokens run out by themselves within ACCESS_TOKEN_LIFETIME."""
@@ -149,12 +164,19 @@ def blacklist_refresh_tokens(user: User) -> int:
 
 
 @transaction.atomic
-def change_password(*, user: User, new_password: str, origin: Origin | None = None) -> None:
-    """Set a new password (already validated) and end every other session."""
-    user.set_password(new_password)
+def change_password(
+    *, user: User, new_password: str | None, actor: User | None = None, origin: Origin | None = None
+) -> None:
+    """Set a new password (already validated), or none (`None`: password sign-in switched
+    off, from the Django admin), and end every session of the account. `actor` is who did
+    it when not the account's owner (an admin)."""
+    if new_password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(new_password)
     user.save(update_fields=["password"])
     blacklist_refresh_tokens(user)
-    record(facts.PASSWORD_CHANGED, user=user, origin=origin, target=user)
+    record(facts.PASSWORD_CHANGED, user=actor or user, origin=origin, target=user)
 
 
 @transaction.atomic

@@ -11,6 +11,8 @@ from registrations import selectors
 from registrations.models import (
     Registration,
     RegistrationStatus,
+    SessionAttendance,
+    SessionProgress,
     WaitlistEntry,
     WaitlistStatus,
     holds_seats,
@@ -65,3 +67,13 @@ class RegistrationSeating(Seating):
 
     def ever_sold(self, ticket_type) -> bool:
         return Registration.objects.filter(ticket_type=ticket_type).exists()
+
+    def ticket_type_deleted(self, ticket_type) -> int:
+        return WaitlistEntry.objects.filter(ticket_type=ticket_type).update(ticket_type=None)
+
+    def session_attended(self, session) -> bool:
+        return SessionAttendance.objects.filter(session=session).exists()
+
+    def session_deleted(self, session) -> int:
+        removed, _ = SessionProgress.objects.filter(session=session).delete()
+        return removed

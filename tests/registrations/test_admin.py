@@ -53,6 +53,20 @@ def test_registrations_cannot_be_deleted_from_the_admin(admin_site):
     assert response.status_code == 403
 
 
+def test_waitlist_entries_and_progress_cannot_be_deleted_from_the_admin(admin_site):
+    """Leaving the queue goes through `leave/` (a held offer moves on); progress is its
+    owner's record. Neither may vanish from the admin, one by one or in bulk."""
+    entry = WaitlistEntryFactory()
+    progress = SessionProgress.objects.create(user=UserFactory(), session=SessionFactory())
+    for url, obj in (
+        ("/admin/registrations/waitlistentry/", entry),
+        ("/admin/registrations/sessionprogress/", progress),
+    ):
+        assert admin_site.get(f"{url}{obj.pk}/delete/").status_code == 403
+        admin_site.post(url, {"action": "delete_selected", "_selected_action": [obj.pk]})
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
 REGISTRATIONS = "/admin/registrations/registration/"
 TICKETS = "/admin/registrations/ticket/"
 WAITLIST = "/admin/registrations/waitlistentry/"

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from registrations.models import SessionAttendance, Ticket, WaitlistEntry
+from registrations.models import SessionAttendance, SessionProgress, Ticket, WaitlistEntry
 from registrations.services import booking, checkin, waitlist
 from tests.conftest import authenticated_client
 from tests.factories import (
@@ -18,6 +18,7 @@ from tests.factories import (
     OrganizerFactory,
     RegistrationFactory,
     SessionFactory,
+    TicketFactory,
     TicketTypeFactory,
     UserFactory,
     WaitlistEntryFactory,
@@ -512,3 +513,46 @@ def test_past_events_do_not_promote(user):
     booking.cancel_registration(registration=registration, actor=event.organizer)
     entry.refresh_from_db()
     assert entry.status == "waiting"
+
+
+class TestDeletingAnEventsPartsKeepsTheRecords:
+    """Deleting a session or a ticket type never takes people's records with it silently."""
+
+    def test_a_session_someone_was_checked_in_to_cannot_be_deleted(self):
+        ticket = TicketFactory()
+        session = SessionFactory(event=ticket.event)
+        SessionAttendance.objects.create(ticket=ticket, session=session)
+        door = authenticated_client(ticket.event.organizer)
+
+        assert_error(door.delete(f"/api/v1/sessions/{session.pk}/"), 409, "invalid_state")
+        assert SessionAttendance.objects.filter(session=session).exists()
+
+    def test_a_session_nobody_attended_goes_with_its_progress_counted_in_the_log(self):
+        session = SessionFactory()
+        for _ in range(2):
+            SessionProgress.objects.create(user=UserFactory(), session=session)
+
+        response = authenticated_client(session.event.organizer).delete(
+            f"/api/v1/sessions/{session.pk}/"
+        )
+
+        assert response.status_code == 204
+        assert not SessionProgress.objects.filter(session_id=session.pk).exists()
+        entry = ActivityLog.objects.get(action="session_deleted", target_id=str(session.pk))
+        assert entry.metadata["progress_removed"] == 2
+
+    def test_people_waiting_for_a_deleted_ticket_type_keep_their_place_for_any_type(self):
+        event = EventFactory(capacity=1)
+        TicketTypeFactory(event=event, quantity=1)
+        unsold = TicketTypeFactory(event=event, quantity=1)
+        entry = WaitlistEntryFactory(event=event, ticket_type=unsold)
+
+        response = authenticated_client(event.organizer).delete(
+            f"/api/v1/ticket-types/{unsold.pk}/"
+        )
+
+        assert response.status_code == 204
+        entry.refresh_from_db()
+        assert entry.ticket_type is None and entry.status == "waiting"
+        deleted = ActivityLog.objects.get(action="ticket_type_deleted", target_id=str(unsold.pk))
+        assert deleted.metadata["waitlist_moved_to_any_type"] == 1

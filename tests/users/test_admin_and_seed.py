@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.factories import ActivityLogFactory, CategoryFactory, UserFactory
+from tests.factories import ActivityLogFactory, CategoryFactory, RegistrationFactory, UserFactory
 from tests.helpers import admin_filter_link, assert_admin_lists
 from users.models import ActivityLog, User
 
@@ -202,3 +202,97 @@ def test_seed_demo_is_idempotent_and_prints_passwords_once(capsys):
     assert Event.objects.filter(status="published").count() == 10
     assert Registration.objects.filter(status="confirmed").count() == 11
     assert Ticket.objects.filter(checked_in_at__isnull=False).count() == 2
+
+
+def change_form_data(admin_site, other, **changes) -> dict:
+    page = admin_site.get(f"/admin/users/user/{other.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    for name in ("last_login", "date_joined", "avatar"):
+        data.pop(name, None)
+    return {**data, **changes}
+
+
+class TestTheUserAdminGoesThroughTheServices:
+    """What the admin changes on an account is what the API would have done: logged, names
+    refreshed, sessions ended, deletion scrubbing rather than removing."""
+
+    def test_a_profile_edit_is_logged_with_the_admin_as_its_author(self, admin_site, admin_user):
+        other = UserFactory(first_name="Ann")
+        data = change_form_data(admin_site, other, first_name="Anna", bio="Speaker.")
+
+        response = admin_site.post(f"/admin/users/user/{other.pk}/change/", data)
+
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        entry = ActivityLog.objects.get(action="profile_updated", target_id=str(other.pk))
+        assert entry.user == admin_user
+        assert entry.metadata["changed"] == ["bio", "first_name"]
+
+    def test_saving_without_changes_logs_no_profile_edit(self, admin_site):
+        other = UserFactory()
+        response = admin_site.post(
+            f"/admin/users/user/{other.pk}/change/", change_form_data(admin_site, other)
+        )
+        assert response.status_code == 302
+        assert not ActivityLog.objects.filter(action="profile_updated").exists()
+
+    def test_setting_a_password_ends_every_session_of_the_account(self, admin_site, api_client):
+        other = UserFactory(password="Old-Passphrase-71")
+        signed_in = api_client.post(
+            "/api/v1/auth/jwt/create/",
+            {"username": other.username, "password": "Old-Passphrase-71"},
+            format="json",
+        ).json()
+
+        response = admin_site.post(
+            f"/admin/users/user/{other.pk}/password/",
+            {
+                "password1": "New-Passphrase-82",
+                "password2": "New-Passphrase-82",
+                "usable_password": "true",
+            },
+        )
+
+        assert response.status_code == 302
+        other.refresh_from_db()
+        assert other.check_password("New-Passphrase-82")
+        refreshed = api_client.post(
+            "/api/v1/auth/jwt/refresh/", {"refresh": signed_in["refresh"]}, format="json"
+        )
+        assert refreshed.status_code == 401
+        assert ActivityLog.objects.filter(
+            action="password_changed", target_id=str(other.pk)
+        ).exists()
+
+    def test_switching_password_sign_in_off_ends_sessions_too(self, admin_site):
+        other = UserFactory()
+        response = admin_site.post(
+            f"/admin/users/user/{other.pk}/password/",
+            {"usable_password": "false", "unset-password": "Disable password-based authentication"},
+        )
+        assert response.status_code == 302
+        other.refresh_from_db()
+        assert not other.has_usable_password()
+        assert ActivityLog.objects.filter(action="password_changed").exists()
+
+    def test_accounts_are_deleted_by_scrubbing_never_removed(self, admin_site, admin_user):
+        attendee = RegistrationFactory().user
+        loner = UserFactory()
+
+        assert admin_site.get(f"/admin/users/user/{loner.pk}/delete/").status_code == 403
+        response = admin_site.post(
+            USER_ADMIN,
+            {
+                "action": "delete_accounts",
+                "_selected_action": [attendee.pk, loner.pk, admin_user.pk],
+            },
+        )
+
+        assert response.status_code == 302
+        for account in (attendee, loner):
+            account.refresh_from_db()
+            assert account.username == f"deleted@{account.pk}"
+            assert not account.is_active and account.email == ""
+        admin_user.refresh_from_db()
+        assert admin_user.is_active
+        assert ActivityLog.objects.filter(action="account_deleted").count() == 2
