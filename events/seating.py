@@ -45,6 +45,11 @@ class Seating:
         many places were released."""
         return 0
 
+    def approval_dropped(self, *, event, actor, origin) -> int:
+        """The event stopped requiring approval: settle the places still awaiting a decision
+        (under its lock). Returns how many."""
+        return 0
+
     def blocks_deletion(self, event) -> bool:
         """Whether someone holds a place at the event, so it may only be cancelled."""
         return False

@@ -154,6 +154,8 @@ def update_event(
     if tags is not None:
         _set_tags(event, tags)
         changed.append("tags")
+    if "requires_approval" in changed and not event.requires_approval:
+        seating().approval_dropped(event=event, actor=actor, origin=origin)
     if event.capacity > capacity_before:
         seating().seats_added(event=event, now=timezone.now())
     record(

@@ -198,7 +198,11 @@ def approve_registration(
     """The organizer accepts a registration for an event that requires approval: a free one is
     confirmed with its tickets; a paid one is held for REGISTRATION_HOLD_MINUTES for payment."""
     event, registration = _decide(registration)
-    now = timezone.now()
+    _approve(registration, event=event, now=timezone.now(), actor=actor, origin=origin)
+    return registration
+
+
+def _approve(registration: Registration, *, event, now, actor, origin: Origin | None) -> None:
     registration.approved_at = now
     if registration.is_free:
         registration.save(update_fields=["approved_at"])
@@ -214,7 +218,25 @@ def approve_registration(
     )
     if registration.is_free:
         seats.confirm(registration, now=now, actor=actor, origin=origin)
-    return registration
+
+
+def approve_all_awaiting(*, event, actor, origin: Origin | None = None) -> int:
+    """The event no longer requires approval: every registration still awaiting a decision is
+    approved, as the organizer's approval would (a free one confirmed, a paid one held for
+    payment), instead of waiting forever for a decision nobody can make any more. The caller
+    holds the event's lock. Returns how many."""
+    now = timezone.now()
+    awaiting = Registration.objects.filter(  # a hold without an end awaits a decision
+        event=event,
+        status=RegistrationStatus.PENDING,
+        approved_at__isnull=True,
+        expires_at__isnull=True,
+    ).select_related("user")
+    count = 0
+    for registration in awaiting:
+        _approve(registration, event=event, now=now, actor=actor, origin=origin)
+        count += 1
+    return count
 
 
 @transaction.atomic

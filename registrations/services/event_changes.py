@@ -60,6 +60,9 @@ class RegistrationSeating(Seating):
         ).update(status=WaitlistStatus.LEFT)
         return len(active)
 
+    def approval_dropped(self, *, event, actor, origin) -> int:
+        return booking.approve_all_awaiting(event=event, actor=actor, origin=origin)
+
     def blocks_deletion(self, event) -> bool:
         """Any registration, even a cancelled one, is a record (of money, later): the event
         is cancelled instead, never deleted with them."""

@@ -807,3 +807,48 @@ def test_one_active_registration_per_user_and_event_is_a_database_rule():
         status="cancelled",
     )
     assert Ticket.objects.count() == 0
+
+
+class TestApprovalSwitchedOff:
+    """An organizer who stops requiring approval settles the registrations still awaiting a
+    decision, as approving each would: nobody is left pending with no one able to decide."""
+
+    def _book(self, event):
+        response = authenticated_client(UserFactory()).post(URL, {"event": event.pk}, format="json")
+        assert response.json()["status"] == "pending"
+        return Registration.objects.get(pk=response.json()["id"])
+
+    def _switch_off(self, event):
+        response = authenticated_client(event.organizer).patch(
+            f"/api/v1/events/{event.pk}/", {"requires_approval": False}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+
+    def test_free_registrations_awaiting_approval_are_confirmed_with_tickets(self):
+        event = free_event(requires_approval=True)
+        waiting = self._book(event)
+
+        self._switch_off(event)
+
+        waiting.refresh_from_db()
+        assert waiting.status == "confirmed" and waiting.approved_at is not None
+        assert waiting.tickets.count() == 1
+        assert ActivityLog.objects.filter(
+            action="registration_approved", target_id=str(waiting.pk)
+        ).exists()
+
+    def test_paid_ones_are_held_for_payment_and_holds_already_running_keep_their_end(self):
+        event = paid_event(requires_approval=True)
+        waiting = self._book(event)
+        approved = self._book(event)
+        authenticated_client(event.organizer).post(f"{URL}{approved.pk}/confirm/")
+        approved.refresh_from_db()
+        hold_end = approved.expires_at
+
+        self._switch_off(event)
+
+        waiting.refresh_from_db()
+        approved.refresh_from_db()
+        assert waiting.status == "pending" and waiting.expires_at is not None
+        assert approved.expires_at == hold_end
+        assert not waiting.tickets.exists()
