@@ -91,17 +91,27 @@ def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     return events
 
 
-def available_spots(event: Event) -> int:
-    """Seats one could still book: what the capacity leaves, but no more than the active ticket
-    types have left between them. Needs `with_listing_data` (seats taken, ticket types with
-    `sold`)."""
-    by_capacity = event.capacity - getattr(event, "seats_taken", 0)
+def spots_left(*, capacity: int, taken: int, ticket_types) -> int:
+    """The rule for seats one could still book: what the capacity leaves, but no more than the
+    active ticket types have left between them. `ticket_types`: `(quantity, sold, is_active)`
+    of each."""
     by_tickets = sum(
-        max(ticket_type.quantity - getattr(ticket_type, "sold", 0), 0)
-        for ticket_type in event.ticket_types.all()
-        if ticket_type.is_active
+        max(quantity - sold, 0) for quantity, sold, is_active in ticket_types if is_active
     )
-    return max(min(by_capacity, by_tickets), 0)
+    return max(min(capacity - taken, by_tickets), 0)
+
+
+def available_spots(event: Event) -> int:
+    """`spots_left` of an event read by `with_listing_data` (seats taken, ticket types with
+    `sold`)."""
+    return spots_left(
+        capacity=event.capacity,
+        taken=getattr(event, "seats_taken", 0),
+        ticket_types=(
+            (ticket_type.quantity, getattr(ticket_type, "sold", 0), ticket_type.is_active)
+            for ticket_type in event.ticket_types.all()
+        ),
+    )
 
 
 def categories_with_counts() -> QuerySet[Category]:

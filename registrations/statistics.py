@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.contributions import Contributions
 from events.models import Event
+from events.selectors import spots_left
 from registrations.models import (
     Registration,
     RegistrationStatus,
@@ -64,10 +65,10 @@ def registrations_part(event: Event) -> dict:
     return {
         "total_attendees": totals["seats"] or 0,
         "checked_in": Ticket.objects.filter(event=event, checked_in_at__isnull=False).count(),
-        # As on the event: no more than the capacity and the active ticket types leave.
-        "available_spots": max(
-            min(event.capacity - taken, sum(t["available"] for t in by_type if t["is_active"])),
-            0,
+        "available_spots": spots_left(
+            capacity=event.capacity,
+            taken=taken,
+            ticket_types=((t["quantity"], t["sold"], t["is_active"]) for t in by_type),
         ),
         "waitlist_count": WaitlistEntry.objects.filter(
             event=event, status=WaitlistStatus.WAITING
