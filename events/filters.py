@@ -2,7 +2,13 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from config.filters import DateTimeFilter, FilterSet, IdFilter, StrictBooleanFilter
+from config.filters import (
+    DateTimeFilter,
+    FilterSet,
+    IdFilter,
+    SlugChoiceFilter,
+    StrictBooleanFilter,
+)
 from events.models import Category, Event, EventStatus, Level, Session, TicketType
 from events.seating import seating
 
@@ -16,9 +22,7 @@ STATUS_FILTER_CHOICES = [
 
 
 class EventFilter(FilterSet):
-    category = django_filters.ModelChoiceFilter(
-        field_name="category", to_field_name="slug", queryset=Category.objects.all()
-    )
+    category = SlugChoiceFilter(field_name="category", queryset=Category.objects.all())
     status = django_filters.ChoiceFilter(choices=STATUS_FILTER_CHOICES, method="filter_status")
     is_online = StrictBooleanFilter()
     organizer = IdFilter(field_name="organizer_id")

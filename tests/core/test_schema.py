@@ -161,3 +161,21 @@ class TestTheUserDirectoryIsDocumentedAsAdminsSeeIt:
         assert {"is_active", "last_login", "email"} <= set(admin_body)
         listed = admin_client.get("/api/v1/users/").json()
         validate(listed, body_schema(schema, "/api/v1/users/", "get"))
+
+
+def test_filters_document_what_they_accept(schema):
+    """A client generated from the schema sends what the filters take: ids from 1 up (0 and
+    below are a 400), a category by its slug."""
+
+    def parameter(path, name):
+        (found,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        return found["schema"]
+
+    for path, name in [
+        ("/api/v1/events/", "organizer"),
+        ("/api/v1/sessions/", "event"),
+        ("/api/v1/registrations/", "event"),
+        ("/api/v1/activity-logs/", "user"),
+    ]:
+        assert parameter(path, name) == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert parameter("/api/v1/events/", "category") == {"type": "string"}
