@@ -122,14 +122,16 @@ def subscribe(*kinds: FactType | str, background: bool = False):
     """Decorator: call the handler with each committed fact of these kinds (or names: an app
     may subscribe to the facts of an app above it by name). Inline handlers run
     right after the commit, in the process that committed; background ones run as a Celery task
-    (eagerly, in process, when no broker is configured). Either way a failing handler is logged
-    and does not undo or fail the change that was committed."""
+    (eagerly, in process, when no broker is configured; in process too when the broker cannot
+    take the task, so a fact is not lost to a broker that is down). Either way a failing
+    handler is logged and does not undo or fail the change that was committed. Subscribing the
+    same handler twice delivers each fact to it once."""
 
     def register(handler: Callable[[Fact], None]) -> Callable[[Fact], None]:
         for kind in kinds:
-            _handlers[kind.name if isinstance(kind, FactType) else kind].append(
-                (handler, background)
-            )
+            handlers = _handlers[kind.name if isinstance(kind, FactType) else kind]
+            if (handler, background) not in handlers:  # subscribing twice delivers once
+                handlers.append((handler, background))
         return handler
 
     return register
@@ -185,9 +187,17 @@ def _dispatcher(handler: Callable, background: bool, fact: Fact) -> Callable[[],
     def dispatch() -> None:
         try:
             if background:
-                deliver_fact.delay(_path(handler), _as_payload(fact))
-            else:
-                handler(fact)
+                try:
+                    deliver_fact.delay(_path(handler), _as_payload(fact))
+                    return
+                except Exception:  # the broker did not take it: deliver here, not never
+                    logger.exception(
+                        "Queueing %s for fact %s #%s failed; running it in process",
+                        _path(handler),
+                        fact.name,
+                        fact.id,
+                    )
+            handler(fact)
         except Exception:
             logger.exception("%s failed on fact %s #%s", _path(handler), fact.name, fact.id)
 

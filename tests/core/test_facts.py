@@ -117,6 +117,41 @@ class TestHandlers:
         assert received == [fact]
         assert ActivityLog.objects.filter(pk=fact.id).exists()
 
+    def test_subscribing_the_same_handler_twice_delivers_once(
+        self, handlers, user, django_capture_on_commit_callbacks
+    ):
+        handlers(remember)
+        handlers(remember)
+        with django_capture_on_commit_callbacks(execute=True):
+            fact = record(PROBE, user=user)
+        assert received == [fact]
+
+    def test_a_background_handler_the_broker_cannot_take_runs_in_process(
+        self, handlers, user, django_capture_on_commit_callbacks
+    ):
+        """A broker that is down loses no fact: the handler runs where the change committed."""
+        from config.celery import app
+
+        handlers(remember, background=True)
+        keys = ("task_always_eager", "broker_url", "task_publish_retry", "broker_transport_options")
+        saved = {key: app.conf[key] for key in keys}
+        saved_pools = app._pool, app.amqp._producer_pool
+        app.conf.update(
+            task_always_eager=False,
+            broker_url="redis://127.0.0.1:9/0",  # the discard port: nothing listens
+            task_publish_retry=False,
+            broker_transport_options={"max_retries": 0},
+        )
+        # Connections are made from the settings above, not taken from the pools made before.
+        app._pool = app.amqp._producer_pool = None
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                fact = record(PROBE, user=user)
+        finally:
+            app.conf.update(**saved)
+            app._pool, app.amqp._producer_pool = saved_pools
+        assert received == [fact]
+
     def test_the_task_rebuilds_the_same_fact(self, handlers, user):
         handlers(remember, background=True)
         fact = record(PROBE, user=user, data={"event": 3})
