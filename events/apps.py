@@ -30,3 +30,8 @@ class EventsConfig(AppConfig):
             user_facts.ACCOUNT_DELETED,
         )(cache.catalogue_read_changed)
         subscribe(user_facts.PROFILE_UPDATED)(cache.names_changed)
+
+        from events import demo
+        from users.demo import demo_seeders
+
+        demo_seeders.register(demo.seed)

@@ -17,3 +17,8 @@ class RegistrationsConfig(AppConfig):
         listing_parts.register(selectors.with_waitlist_count)
         # A booking, a cancellation, a promotion: that event's cached pages are stale.
         subscribe(*facts.CHANGING_SEATS)(cache.event_read_changed)
+
+        from registrations import demo
+        from users.demo import demo_seeders
+
+        demo_seeders.register(demo.seed)

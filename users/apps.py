@@ -16,3 +16,7 @@ class UsersConfig(AppConfig):
         facts.keep_journal(services.write_journal)
         user_logged_in.connect(receivers.admin_logged_in, dispatch_uid="admin-login")
         user_login_failed.connect(receivers.admin_login_failed, dispatch_uid="admin-login-failed")
+
+        from users.demo import demo_seeders, seed
+
+        demo_seeders.register(seed)

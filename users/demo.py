@@ -1,6 +1,10 @@
 """Demo accounts for `seed_demo`: one admin, two organizers, five attendees."""
 
+from config.contributions import Contributions
 from users.models import Role, User
+
+# What `seed_demo` loads: each app registers its `seed(log)` in `AppConfig.ready()`.
+demo_seeders = Contributions("the demo data of seed_demo")
 
 DEMO_PASSWORD = "EventHub-demo-2026"
 
