@@ -1,5 +1,11 @@
 """Assertions and small helpers the tests share."""
 
+import re
+import secrets
+from pathlib import Path
+
+import yaml
+
 ERROR_KEYS = {"success", "message", "error_code", "details"}
 
 
@@ -53,3 +59,23 @@ def admin_filter_link(page, title, choice) -> str:
         if str(spec.title) == title and choice in choices:
             return choices[choice]
     raise AssertionError(f"No {title!r} filter with a {choice!r} choice; filters: {offered}")
+
+
+def compose_environment() -> dict:
+    """The environment the compose stack gives the app: .env.example under the compose file's
+    own settings, its required secrets filled in."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        key: value
+        for key, _, value in (
+            line.partition("=")
+            for line in (root / ".env.example").read_text().splitlines()
+            if line and not line.startswith("#")
+        )
+        if value
+    }
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+    for key, value in compose["x-app"]["environment"].items():
+        required = re.fullmatch(r"\$\{(\w+):\?.*\}", str(value))
+        env[key] = secrets.token_urlsafe(50) if required else str(value)
+    return env

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.test_security_headers import compose_environment
 from tests.factories import UserFactory
 from tests.helpers import assert_error
 
@@ -328,24 +329,8 @@ def test_ids_out_of_range_in_filters_are_400_not_500(admin_client, url):
 def test_the_compose_configuration_passes_check_deploy():
     """docker-compose.yml with .env.example (its secrets filled in, as compose demands) gives
     the strict settings: debugging off, `check --deploy` silent."""
-    import re
-
-    import yaml
-
     root = Path(__file__).resolve().parents[2]
-    env = {
-        key: value
-        for key, _, value in (
-            line.partition("=")
-            for line in (root / ".env.example").read_text().splitlines()
-            if line and not line.startswith("#")
-        )
-        if value
-    }
-    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
-    for key, value in compose["x-app"]["environment"].items():
-        required = re.fullmatch(r"\$\{(\w+):\?.*\}", str(value))
-        env[key] = secrets.token_urlsafe(50) if required else str(value)
+    env = compose_environment()
     assert env["DJANGO_DEBUG"] == "0"
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -8,14 +8,13 @@ started with that environment (`manage.py shell`), which prints what it got as J
 
 import json
 import os
-import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.helpers import compose_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,25 +48,6 @@ note("other_origin", client.get(
     "/api/v1/events/", HTTP_ORIGIN="https://evil.example.net", **secure))
 print("ANSWERS" + json.dumps(answers))
 """
-
-
-def compose_environment() -> dict:
-    """The environment the compose stack gives the app: .env.example under the compose file's
-    own settings, its required secrets filled in."""
-    env = {
-        key: value
-        for key, _, value in (
-            line.partition("=")
-            for line in (ROOT / ".env.example").read_text().splitlines()
-            if line and not line.startswith("#")
-        )
-        if value
-    }
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    for key, value in compose["x-app"]["environment"].items():
-        required = re.fullmatch(r"\$\{(\w+):\?.*\}", str(value))
-        env[key] = secrets.token_urlsafe(50) if required else str(value)
-    return env
 
 
 @pytest.fixture(scope="module")
