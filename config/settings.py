@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "users",
     "events",
     "registrations",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,27 @@ SIMPLE_JWT = {
 # Seconds an anonymous catalogue page may be served from the cache at most (events/cache.py).
 # Needs a cache shared by every server process, so it is off (0) without REDIS_URL.
 CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 60 if REDIS_URL else 0)
+
+# --- Payments -------------------------------------------------------------------------------
+
+# The mock gateway (no money moves: for demos and tests). On by default only while debugging.
+PAYMENTS_MOCK_ENABLED = env_bool("PAYMENTS_MOCK_ENABLED", DEBUG)
+# Stripe (PaymentIntents). STRIPE_API_BASE points the SDK elsewhere (stripe-mock, a stand-in).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+# Razorpay (Orders). RAZORPAY_API_BASE is the host alone: the SDK adds /v1 itself.
+RAZORPAY_KEY_ID = env_str("RAZORPAY_KEY_ID")
+RAZORPAY_KEY_SECRET = env_str("RAZORPAY_KEY_SECRET")
+RAZORPAY_WEBHOOK_SECRET = env_str("RAZORPAY_WEBHOOK_SECRET")
+RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE", "https://api.razorpay.com").rstrip("/")
+# Seconds a call to a gateway may take before it counts as unavailable (502, nothing lost).
+PAYMENT_GATEWAY_TIMEOUT_SECONDS = env_int("PAYMENT_GATEWAY_TIMEOUT_SECONDS", 10)
+# Prices include tax at this rate (percent); invoices show the part that is tax.
+INVOICE_TAX_RATE = env_str("INVOICE_TAX_RATE", "0")
+# How old a signed Stripe webhook may be (its timestamp), against replays.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 
 # --- Registrations --------------------------------------------------------------------------
 

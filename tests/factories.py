@@ -137,3 +137,22 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     quantity = 1
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A pending mock payment of a pending paid registration, at its price."""
+
+    class Meta:
+        model = "payments.Payment"
+
+    registration = factory.SubFactory(
+        RegistrationFactory,
+        status="pending",
+        confirmed_at=None,
+        expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15)),
+    )
+    user = factory.LazyAttribute(lambda p: p.registration.user)
+    provider = "mock"
+    amount = factory.LazyAttribute(lambda p: p.registration.total_price)
+    currency = factory.LazyAttribute(lambda p: p.registration.currency)
+    provider_order_id = factory.Sequence(lambda n: f"mock_order_{n}")

@@ -47,6 +47,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from events.models import EventStatus
+from payments.services import issue_invoice
 from registrations.models import RegistrationStatus, SessionProgress
 from tests.factories import (
     TEST_PASSWORD,
@@ -55,6 +56,7 @@ from tests.factories import (
     CategoryFactory,
     EventFactory,
     OrganizerFactory,
+    PaymentFactory,
     RegistrationFactory,
     SessionFactory,
     TicketFactory,
@@ -240,6 +242,25 @@ MATRIX: dict[tuple[str, str], Row] = {
         (401, 404, 404, 200, 404, 200), target="draft_event"
     ),
     ("GET", "/api/v1/events/{id}/statistics/"): Row((401, 403, 403, 200, 403, 200), target="event"),
+    # Payments: the payer, the event's organizer and admins see one; only the payer starts
+    # and verifies it (the organizer sees it: 403); the receipt is the payer's and admins'.
+    ("GET", "/api/v1/payments/"): Row(signed_in(200)),
+    ("POST", "/api/v1/payments/"): Row(
+        (401, 201, 400, 400, 400, 400),
+        body=lambda w, actor: {"registration": w.unpaid_registration.pk, "provider": "mock"},
+    ),
+    ("GET", "/api/v1/payments/{id}/"): Row((401, 200, 404, 200, 404, 200), target="payment"),
+    ("GET", "/api/v1/payments/{id}/receipt/"): Row(
+        (401, 200, 404, 403, 404, 200), target="payment"
+    ),
+    ("POST", "/api/v1/payments/{id}/verify/"): Row(
+        (401, 200, 404, 403, 404, 403),
+        target="payment",
+        body=lambda w, actor: {"outcome": "succeeded"},
+    ),
+    # Invoices: of the payments one may see.
+    ("GET", "/api/v1/invoices/"): Row(signed_in(200)),
+    ("GET", "/api/v1/invoices/{id}/"): Row((401, 200, 404, 200, 404, 200), target="invoice"),
     # Progress: one's own rows only, admins included.
     ("GET", "/api/v1/progress/"): Row(signed_in(200)),
     ("GET", "/api/v1/progress/{id}/"): Row((401, 200, 404, 404, 404, 404), target="progress"),
@@ -380,6 +401,43 @@ class World:
         # A draft that passes the publishing rules.
         self.draft_event = event(status=EventStatus.DRAFT)
         free_ticket_type(self.draft_event)
+
+        # A paid event: the attendee's unpaid hold with its pending payment, and another
+        # unpaid hold to start paying; a paid registration with its invoice.
+        paid_event = event(capacity=5)
+        paid_type = TicketTypeFactory(event=paid_event, price=Decimal("20.00"))
+
+        def unpaid():
+            return RegistrationFactory(
+                event=paid_event,
+                user=self.attendee,
+                ticket_type=paid_type,
+                status=RegistrationStatus.PENDING,
+                confirmed_at=None,
+                expires_at=timezone.now() + timedelta(minutes=15),
+            )
+
+        self.payment = PaymentFactory(registration=unpaid())
+        other_paid_event = event()
+        self.unpaid_registration = RegistrationFactory(
+            event=other_paid_event,
+            user=self.attendee,
+            ticket_type=TicketTypeFactory(event=other_paid_event, price=Decimal("20.00")),
+            status=RegistrationStatus.PENDING,
+            confirmed_at=None,
+            expires_at=timezone.now() + timedelta(minutes=15),
+        )
+        third_paid_event = event()
+        paid = RegistrationFactory(
+            event=third_paid_event,
+            user=self.attendee,
+            ticket_type=TicketTypeFactory(event=third_paid_event, price=Decimal("20.00")),
+        )
+        self.invoice = issue_invoice(
+            payment=PaymentFactory(registration=paid, status="succeeded"),
+            registration=paid,
+            now=timezone.now(),
+        )
 
         self.spare_category = CategoryFactory()
         self.log = ActivityLogFactory(user=self.attendee)

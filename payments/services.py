@@ -1,0 +1,352 @@
+"""Taking money for a registration, exactly once.
+
+The amount and currency always come from the registration. A gateway is called outside any
+lock on the event; what it answers is applied under locks: the event's first (the order every
+change to seats takes), then the payment's row. A success is applied once whichever way it
+arrives (the client's verify call, the gateway's webhook, both, concurrently): the second finds
+the payment no longer pending and changes nothing.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import status
+
+from config.db import lock_one
+from config.exceptions import ApplicationError, Conflict, ConflictCode
+from config.facts import Origin, record
+from events.services import lock_event
+from payments import facts
+from payments.models import (
+    PAID_STATUSES,
+    Invoice,
+    InvoiceCounter,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from payments.providers import gateway as find_gateway
+from payments.providers.base import (
+    Gateway,
+    GatewayRefused,
+    GatewayUnavailable,
+    InvalidSignature,
+    Outcome,
+    ProviderDisabled,
+)
+from registrations.models import Registration, RegistrationStatus
+from registrations.services import seats
+
+TAKES_SEATS_AGAIN = (RegistrationStatus.PENDING, RegistrationStatus.EXPIRED)
+
+
+def gateway(provider: str) -> Gateway:
+    try:
+        return find_gateway(provider)
+    except ProviderDisabled:
+        raise ApplicationError(
+            f"Payments with {provider!r} are not available here.",
+            code="provider_disabled",
+            details={"provider": [f"{provider!r} is not configured."]},
+        ) from None
+
+
+def call_gateway(method, **arguments):
+    """A gateway call whose failure on the gateway's side is a 502 the client may retry: the
+    caller has changed nothing yet."""
+    try:
+        return method(**arguments)
+    except GatewayUnavailable as exc:
+        raise ApplicationError(
+            "The payment provider is not answering; nothing was charged. Please try again.",
+            code="provider_unavailable",
+            status_code=status.HTTP_502_BAD_GATEWAY,
+        ) from exc
+    except InvalidSignature as exc:
+        raise ApplicationError(
+            "The payment confirmation does not carry a valid signature.",
+            code="invalid_signature",
+        ) from exc
+    except GatewayRefused as exc:
+        raise ApplicationError(
+            f"The payment provider refused: {exc.message}",
+            code="payment_refused",
+            details={"provider_code": exc.code} if exc.code else {},
+        ) from exc
+
+
+def _check_payable(registration: Registration, amount: Decimal | None) -> None:
+    if registration.is_free:
+        raise Conflict(ConflictCode.INVALID_STATE, "This registration is free: nothing to pay.")
+    if registration.status == RegistrationStatus.CONFIRMED:
+        raise Conflict(ConflictCode.ALREADY_PAID, "This registration is paid.")
+    if registration.display_status != RegistrationStatus.PENDING:
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            f"This registration is {registration.display_status}: it cannot be paid.",
+        )
+    if registration.event.requires_approval and registration.approved_at is None:
+        raise Conflict(
+            ConflictCode.INVALID_STATE, "This registration awaits the organizer's approval."
+        )
+    if amount is not None and amount != registration.total_price:
+        raise ApplicationError(
+            "The amount is set by the registration.",
+            code="validation_error",
+            details={"amount": [f"This registration costs {registration.total_price}."]},
+        )
+
+
+def start_payment(
+    *,
+    registration: Registration,
+    user,
+    provider: str,
+    amount: Decimal | None = None,
+    origin: Origin | None = None,
+) -> tuple[Payment, bool]:
+    """Start paying a pending registration at the server's price, through `provider`. While a
+    payment of it is pending, that one is returned (no second gateway order): returns the
+    payment and whether it is new. The registration's row lock makes two attempts at once
+    wait for each other, so only one order is created."""
+    chosen = gateway(provider)
+    with transaction.atomic():
+        registration = lock_one(
+            Registration.objects.filter(pk=registration.pk).select_related("event")
+        )
+        pending = registration.payments.filter(status=PaymentStatus.PENDING).first()
+        if pending is not None:
+            return pending, False
+        _check_payable(registration, amount)
+        payment = Payment(
+            registration=registration,
+            user=user,
+            provider=chosen.name,
+            amount=registration.total_price,
+            currency=registration.currency,
+        )
+        checkout = call_gateway(
+            chosen.create_checkout,
+            amount=payment.amount,
+            currency=payment.currency,
+            reference=payment.transaction_id,
+            idempotency_key=payment.transaction_id,
+        )
+        payment.provider_order_id = checkout.order_id
+        payment.client = checkout.client
+        payment.save()
+        record(
+            facts.PAYMENT_CREATED,
+            user=user,
+            origin=origin,
+            target=payment,
+            data={
+                "registration": registration.pk,
+                "provider": payment.provider,
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+            },
+        )
+    return payment, True
+
+
+def verify_payment(*, payment: Payment, data: dict, origin: Origin | None = None) -> Payment:
+    """The client is back from the checkout: ask the gateway (or check what it signed) how it
+    went, and apply that. A payment already settled is returned as it is."""
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    state = call_gateway(
+        gateway(payment.provider).confirm, order_id=payment.provider_order_id, data=data
+    )
+    if state.outcome == Outcome.SUCCEEDED:
+        return apply_success(payment=payment, provider_payment_id=state.payment_id, origin=origin)
+    if state.outcome == Outcome.FAILED:
+        return apply_failure(payment=payment, reason=state.failure_reason, origin=origin)
+    return payment
+
+
+@transaction.atomic
+def apply_success(
+    *, payment: Payment, provider_payment_id: str, origin: Origin | None = None
+) -> Payment:
+    """The gateway took the money. Applied once: the registration is confirmed with its
+    tickets, and the invoice issued. Money that arrives after the hold ran out confirms the
+    registration when its seats are still free; when they are gone (or the registration was
+    cancelled meanwhile, or is paid already) it is given back in full, never kept for nothing
+    and never an oversold seat."""
+    event = lock_event(payment.registration.event_id)
+    payment = lock_one(Payment.objects.filter(pk=payment.pk))
+    if payment.status in PAID_STATUSES:
+        return payment
+    now = timezone.now()
+    registration = Registration.objects.select_related("user", "ticket_type", "event").get(
+        pk=payment.registration_id
+    )
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.provider_payment_id = provider_payment_id or payment.provider_payment_id
+    payment.processed_at = now
+    confirmed = _confirm_paid(registration, event=event, now=now, origin=origin)
+    if not confirmed:
+        payment.note = (
+            "Paid after the registration's seats were no longer held for it: refunded in full."
+        )
+    payment.save()
+    record(
+        facts.PAYMENT_SUCCEEDED,
+        user=payment.user,
+        origin=origin,
+        target=payment,
+        data={
+            "registration": registration.pk,
+            "event": event.pk,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "confirmed": confirmed,
+        },
+    )
+    if confirmed:
+        issue_invoice(payment=payment, registration=registration, now=now)
+    else:
+        refund = Refund.objects.create(
+            payment=payment, amount=payment.amount, reason=payment.note, status=RefundStatus.PENDING
+        )
+        transaction.on_commit(lambda: send_refund(refund_id=refund.pk))
+    return payment
+
+
+def _confirm_paid(registration: Registration, *, event, now, origin) -> bool:
+    """Confirm the paid registration if it may still have its seats. Under the event's lock."""
+    holds = registration.status == RegistrationStatus.PENDING and (
+        registration.expires_at is None or registration.expires_at > now
+    )
+    if not holds:
+        if registration.status not in TAKES_SEATS_AGAIN:
+            return False
+        if seats.free_seats(event, registration.ticket_type) < registration.quantity:
+            return False
+        # The hold ran out but nobody took the seats: they are this registration's again.
+        registration.status = RegistrationStatus.PENDING
+        registration.expires_at = None
+        registration.save(update_fields=["status", "expires_at"])
+    seats.confirm(registration, now=now, actor=registration.user, origin=origin)
+    return True
+
+
+@transaction.atomic
+def apply_failure(*, payment: Payment, reason: str, origin: Origin | None = None) -> Payment:
+    """The gateway says the payment failed. The registration keeps its hold: the user may pay
+    again while it lasts. A payment that already succeeded stays succeeded."""
+    payment = lock_one(Payment.objects.filter(pk=payment.pk))
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    payment.status = PaymentStatus.FAILED
+    payment.note = (reason or "The payment failed.")[:255]
+    payment.processed_at = timezone.now()
+    payment.save(update_fields=["status", "note", "processed_at"])
+    record(
+        facts.PAYMENT_FAILED,
+        user=payment.user,
+        origin=origin,
+        target=payment,
+        data={"registration": payment.registration_id, "reason": payment.note},
+    )
+    return payment
+
+
+def next_invoice_number(year: int) -> str:
+    """The next number of the year, `INV-YYYY-NNNNNN`: the year's counter row is locked until
+    the caller's transaction ends, so numbers are consecutive and never shared."""
+    InvoiceCounter.objects.get_or_create(year=year)
+    counter = lock_one(InvoiceCounter.objects.filter(year=year))
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"INV-{year}-{counter.last_number:06d}"
+
+
+def issue_invoice(*, payment: Payment, registration: Registration, now) -> Invoice:
+    """The invoice of a successful payment. Prices include tax at INVOICE_TAX_RATE percent."""
+    rate = Decimal(str(settings.INVOICE_TAX_RATE))
+    tax = (payment.amount * rate / (100 + rate)).quantize(Decimal("0.01"))
+    user = registration.user
+    invoice = Invoice.objects.create(
+        number=next_invoice_number(now.year),
+        payment=payment,
+        billed_to={"name": user.full_name, "email": user.email, "username": user.username},
+        lines=[
+            {
+                "description": f"{registration.event.title}: {registration.ticket_type.name}",
+                "quantity": registration.quantity,
+                "unit_price": str(registration.unit_price),
+                "amount": str(payment.amount),
+            }
+        ],
+        subtotal=payment.amount - tax,
+        tax=tax,
+        total=payment.amount,
+        currency=payment.currency,
+        issued_at=now,
+    )
+    record(
+        facts.INVOICE_ISSUED,
+        user=payment.user,
+        target=invoice,
+        data={"payment": payment.pk, "number": invoice.number},
+    )
+    return invoice
+
+
+def send_refund(*, refund_id: int) -> Refund:
+    """Ask the gateway for a refund already recorded as pending (after the commit that recorded
+    it), and record what it answered. A gateway that is down leaves it pending, to retry."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING or refund.provider_refund_id:
+        return refund
+    payment = refund.payment
+    try:
+        result = find_gateway(payment.provider).refund(
+            order_id=payment.provider_order_id,
+            payment_id=payment.provider_payment_id,
+            amount=refund.amount,
+            currency=payment.currency,
+            idempotency_key=f"refund_{refund.pk}_{payment.transaction_id}",
+        )
+    except (GatewayUnavailable, GatewayRefused, ProviderDisabled):
+        return refund  # still pending: an admin sees it, and it can be sent again
+    return settle_refund(refund=refund, provider_refund_id=result.refund_id, outcome=result.outcome)
+
+
+@transaction.atomic
+def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) -> Refund:
+    """Record what the gateway did with a refund: once it succeeded, the payment counts it."""
+    payment = lock_one(Payment.objects.filter(pk=refund.payment_id))
+    refund = lock_one(Refund.objects.filter(pk=refund.pk))
+    refund.provider_refund_id = provider_refund_id or refund.provider_refund_id
+    if refund.status == RefundStatus.PENDING and outcome != Outcome.PENDING:
+        refund.status = (
+            RefundStatus.SUCCEEDED if outcome == Outcome.SUCCEEDED else RefundStatus.FAILED
+        )
+        refund.processed_at = timezone.now()
+        if refund.status == RefundStatus.SUCCEEDED:
+            payment.refunded_amount += refund.amount
+            payment.status = (
+                PaymentStatus.REFUNDED
+                if payment.refunded_amount >= payment.amount
+                else PaymentStatus.PARTIALLY_REFUNDED
+            )
+            payment.save(update_fields=["refunded_amount", "status"])
+            record(
+                facts.REFUND_ISSUED,
+                user=refund.requested_by,
+                target=refund,
+                data={
+                    "payment": payment.pk,
+                    "amount": str(refund.amount),
+                    "currency": payment.currency,
+                    "reason": refund.reason,
+                },
+            )
+    refund.save()
+    return refund

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from payments import views
+
+# Combined with the other apps' routers into the API root in config/urls.py.
+router = SimpleRouter()
+router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("invoices", views.InvoiceViewSet, basename="invoice")

@@ -1,0 +1,102 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from config.facts import Origin
+from config.viewsets import ListOnlyFiltersMixin
+from payments import selectors, services
+from payments.filters import InvoiceFilter, PaymentFilter
+from payments.models import Payment
+from payments.serializers import (
+    InvoiceSerializer,
+    PaymentSerializer,
+    ReceiptSerializer,
+    StartPaymentSerializer,
+    VerifyPaymentSerializer,
+)
+from registrations.models import Registration
+
+
+class PaymentViewSet(
+    ListOnlyFiltersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """`payments/`: one's own; organizers also those for their events; admins all."""
+
+    serializer_class = PaymentSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = PaymentFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return (
+            selectors.visible_payments(self.request.user)
+            .select_related("registration__event")
+            .prefetch_related("refunds")
+        )
+
+    def _present(self, payment: Payment) -> dict:
+        return PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data
+
+    def _own_payment(self) -> Payment:
+        payment = self.get_object()
+        if payment.user_id != self.request.user.pk:
+            raise PermissionDenied("Only the person paying can do this.")
+        return payment
+
+    @extend_schema(
+        request=StartPaymentSerializer,
+        responses={201: PaymentSerializer, 200: PaymentSerializer},
+        description="Start paying one's pending registration; while a payment of it is "
+        "pending, that one is answered (200) instead of a new one (201).",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = StartPaymentSerializer(data=request.data)
+        serializer.fields["registration"].queryset = Registration.objects.filter(user=request.user)
+        serializer.is_valid(raise_exception=True)
+        payment, created = services.start_payment(
+            user=request.user, origin=Origin.of(request), **serializer.validated_data
+        )
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self._present(payment), status=answer)
+
+    @extend_schema(request=VerifyPaymentSerializer, responses=PaymentSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Back from the checkout: razorpay sends its signed ids, stripe nothing (the payment
+        is re-read from Stripe), mock the `outcome` it wants."""
+        payment = self._own_payment()
+        serializer = VerifyPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.verify_payment(
+            payment=payment, data=serializer.validated_data, origin=Origin.of(request)
+        )
+        return Response(self._present(payment))
+
+    @extend_schema(responses=ReceiptSerializer)
+    @action(detail=True, methods=["get"])
+    def receipt(self, request, pk=None):
+        payment = self.get_object()
+        if payment.user_id != request.user.pk and not request.user.is_admin:
+            raise PermissionDenied("A receipt is for the person who paid, and admins.")
+        return Response(ReceiptSerializer(selectors.receipt(payment)).data)
+
+
+class InvoiceViewSet(ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
+    """`invoices/`: of one's own payments; organizers also of their events'; admins all."""
+
+    serializer_class = InvoiceSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = InvoiceFilter
+    search_fields = ["number", "payment__transaction_id"]
+    ordering_fields = ["issued_at"]
+    ordering = ["-issued_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.visible_invoices(self.request.user).select_related("payment")
