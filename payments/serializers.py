@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from config.serializers import ModelSerializer
@@ -67,6 +69,17 @@ class VerifyPaymentSerializer(serializers.Serializer):
     razorpay_order_id = serializers.CharField(max_length=100, required=False)
     razorpay_payment_id = serializers.CharField(max_length=100, required=False)
     razorpay_signature = serializers.CharField(max_length=200, required=False)
+
+
+class RefundRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Default: all that remains.",
+    )
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class ReceiptSerializer(serializers.Serializer):

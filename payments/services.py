@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -38,7 +39,8 @@ from payments.providers.base import (
     ProviderDisabled,
 )
 from registrations.models import Registration, RegistrationStatus
-from registrations.services import seats
+from registrations.services import booking, seats
+from users.models import User
 
 TAKES_SEATS_AGAIN = (RegistrationStatus.PENDING, RegistrationStatus.EXPIRED)
 
@@ -296,6 +298,74 @@ def issue_invoice(*, payment: Payment, registration: Registration, now) -> Invoi
         data={"payment": payment.pk, "number": invoice.number},
     )
     return invoice
+
+
+def _reserved(payment: Payment) -> Decimal:
+    """What refunds still in flight have promised from the payment."""
+    pending = payment.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))
+    return pending["total"] or Decimal("0.00")
+
+
+@transaction.atomic
+def refund_payment(
+    *,
+    payment: Payment,
+    amount: Decimal | None = None,
+    actor=None,
+    reason: str = "",
+    origin: Origin | None = None,
+) -> Refund:
+    """Give back `amount` of a payment (default: all that remains), through its gateway after
+    the commit. Never above what remains once the refunds in flight are counted, under the
+    payment's lock, however many ask at once. A refund that leaves nothing cancels the
+    registration (by the organizer: its seats go to the waitlist, its tickets stop counting)."""
+    event = lock_event(payment.registration.event_id)
+    payment = lock_one(Payment.objects.filter(pk=payment.pk))
+    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
+        raise Conflict(ConflictCode.NOT_REFUNDABLE, f"This payment is {payment.status}.")
+    remaining = payment.amount - payment.refunded_amount - _reserved(payment)
+    if remaining <= 0:
+        raise Conflict(ConflictCode.NOT_REFUNDABLE, "Everything paid is already refunded.")
+    amount = remaining if amount is None else amount
+    if amount > remaining:
+        raise ApplicationError(
+            f"At most {remaining} {payment.currency} is left to refund.",
+            code="validation_error",
+            details={"amount": [f"Ensure this value is at most {remaining}."]},
+        )
+    refund = Refund.objects.create(
+        payment=payment, amount=amount, reason=reason[:255], requested_by=actor
+    )
+    registration = payment.registration
+    if amount == remaining and registration.is_active:
+        now = timezone.now()
+        booking.release([registration], by_manager=True, actor=actor, now=now, origin=origin)
+        seats.promote_waitlist(event=event, now=now)
+    transaction.on_commit(lambda: send_refund(refund_id=refund.pk))
+    return refund
+
+
+def refund_cancellation(fact) -> None:
+    """After a registration is cancelled (by its holder, the organizer, or with its event):
+    give back what the cancellation rules said is due, from its payment, once (what was
+    already refunded or is in flight counts)."""
+    due = Decimal(fact.data.get("refund_due") or "0")
+    if due <= 0:
+        return
+    payment = Payment.objects.filter(
+        registration_id=fact.target_id,
+        status__in=(PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED),
+    ).first()
+    if payment is None:
+        return
+    remaining = payment.amount - payment.refunded_amount - _reserved(payment)
+    if remaining > 0:
+        refund_payment(
+            payment=payment,
+            amount=min(due, remaining),
+            actor=User.objects.filter(pk=fact.user_id).first(),
+            reason="Registration cancelled.",
+        )
 
 
 def send_refund(*, refund_id: int) -> Refund:

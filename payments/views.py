@@ -14,6 +14,7 @@ from payments.serializers import (
     InvoiceSerializer,
     PaymentSerializer,
     ReceiptSerializer,
+    RefundRequestSerializer,
     StartPaymentSerializer,
     VerifyPaymentSerializer,
 )
@@ -78,6 +79,23 @@ class PaymentViewSet(
             payment=payment, data=serializer.validated_data, origin=Origin.of(request)
         )
         return Response(self._present(payment))
+
+    @extend_schema(request=RefundRequestSerializer, responses={201: PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """Give back some or all of a payment (the event's organizer, or an admin)."""
+        payment = self.get_object()
+        if not payment.registration.event.is_managed_by(request.user):
+            raise PermissionDenied("Only the event's organizer or an admin can refund.")
+        serializer = RefundRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.refund_payment(
+            payment=payment,
+            actor=request.user,
+            origin=Origin.of(request),
+            **serializer.validated_data,
+        )
+        return Response(self._present(payment), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ReceiptSerializer)
     @action(detail=True, methods=["get"])

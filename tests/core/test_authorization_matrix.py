@@ -253,6 +253,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/payments/{id}/receipt/"): Row(
         (401, 200, 404, 403, 404, 200), target="payment"
     ),
+    # Refunds: the event's organizer and admins; the payer sees the payment but may not.
+    ("POST", "/api/v1/payments/{id}/refund/"): Row(
+        (401, 403, 404, 201, 404, 201),
+        target="paid_payment",
+        body=lambda w, actor: {"amount": "1.00"},
+    ),
     ("POST", "/api/v1/payments/{id}/verify/"): Row(
         (401, 200, 404, 403, 404, 403),
         target="payment",
@@ -433,10 +439,9 @@ class World:
             user=self.attendee,
             ticket_type=TicketTypeFactory(event=third_paid_event, price=Decimal("20.00")),
         )
+        self.paid_payment = PaymentFactory(registration=paid, status="succeeded")
         self.invoice = issue_invoice(
-            payment=PaymentFactory(registration=paid, status="succeeded"),
-            registration=paid,
-            now=timezone.now(),
+            payment=self.paid_payment, registration=paid, now=timezone.now()
         )
 
         self.spare_category = CategoryFactory()
