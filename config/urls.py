@@ -30,6 +30,7 @@ api_v1 = [
     path("", include("users.urls")),
     path("", include("events.urls")),
     path("", include("registrations.urls")),
+    path("", include("payments.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, in development too (no HTML debug page, and no

@@ -119,3 +119,9 @@ class InvoiceSerializer(ModelSerializer):
             "is_sent",
         )
         read_only_fields = fields
+
+
+class WebhookReceivedSerializer(serializers.Serializer):
+    received = serializers.BooleanField()
+    event_id = serializers.CharField()
+    outcome = serializers.CharField(help_text="What it did: `payment succeeded`, `ignored`...")

@@ -390,7 +390,10 @@ def send_refund(*, refund_id: int) -> Refund:
 
 @transaction.atomic
 def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) -> Refund:
-    """Record what the gateway did with a refund: once it succeeded, the payment counts it."""
+    """Record what the gateway did with a refund: once it succeeded, the payment counts it. A
+    payment refunded in full no longer pays for a place: a registration still active (the
+    refund was made at the gateway itself) is cancelled, its seats given out."""
+    event = lock_event(refund.payment.registration.event_id)
     payment = lock_one(Payment.objects.filter(pk=refund.payment_id))
     refund = lock_one(Refund.objects.filter(pk=refund.pk))
     refund.provider_refund_id = provider_refund_id or refund.provider_refund_id
@@ -407,6 +410,11 @@ def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) 
                 else PaymentStatus.PARTIALLY_REFUNDED
             )
             payment.save(update_fields=["refunded_amount", "status"])
+            registration = payment.registration
+            if payment.status == PaymentStatus.REFUNDED and registration.is_active:
+                now = timezone.now()
+                booking.release([registration], by_manager=True, actor=refund.requested_by, now=now)
+                seats.promote_waitlist(event=event, now=now)
             record(
                 facts.REFUND_ISSUED,
                 user=refund.requested_by,

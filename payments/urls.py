@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from payments import views
@@ -6,3 +7,16 @@ from payments import views
 router = SimpleRouter()
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")
+
+urlpatterns = [
+    path(
+        "payments/webhooks/stripe/",
+        views.WebhookView.as_view(provider="stripe"),
+        name="webhook-stripe",
+    ),
+    path(
+        "payments/webhooks/razorpay/",
+        views.WebhookView.as_view(provider="razorpay"),
+        name="webhook-razorpay",
+    ),
+]

@@ -1,13 +1,16 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.facts import Origin
 from config.viewsets import ListOnlyFiltersMixin
-from payments import selectors, services
+from payments import selectors, services, webhooks
 from payments.filters import InvoiceFilter, PaymentFilter
 from payments.models import Payment
 from payments.serializers import (
@@ -17,8 +20,18 @@ from payments.serializers import (
     RefundRequestSerializer,
     StartPaymentSerializer,
     VerifyPaymentSerializer,
+    WebhookReceivedSerializer,
 )
 from registrations.models import Registration
+
+
+class WebhookBodyParser(BaseParser):
+    """Takes any body as it is: the webhook is read from its raw bytes, never parsed here."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {}
 
 
 class PaymentViewSet(
@@ -118,3 +131,24 @@ class InvoiceViewSet(ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_invoices(self.request.user).select_related("payment")
+
+
+class WebhookView(APIView):
+    """`payments/webhooks/{provider}/`: called by the gateway, not by people. No credentials:
+    the signature on the raw body is the proof. 400 when it does not check."""
+
+    provider = ""
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+    parser_classes = [WebhookBodyParser]
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses=WebhookReceivedSerializer,
+    )
+    def post(self, request):
+        body = request.body  # the raw bytes the signature covers, before any parsing
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        event = webhooks.receive(provider=self.provider, body=body, headers=headers)
+        return Response({"received": True, "event_id": event.event_id, "outcome": event.outcome})

@@ -90,7 +90,8 @@ class WebhookNotice:
     order_id: str = ""
     payment_id: str = ""
     refund_id: str = ""
-    amount: Decimal | None = None  # refunds: the amount refunded by this notice
+    amount: Decimal | None = None  # refunds: the amount refunded by this notice (Razorpay)
+    refunded_total: Decimal | None = None  # refunds: all refunded of the payment so far (Stripe)
     failure_reason: str = ""
     payload: dict = field(default_factory=dict)
 

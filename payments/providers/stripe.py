@@ -247,7 +247,9 @@ def _notice(event: dict) -> WebhookNotice:
             payment_id=obj.get("id") or "",
             refund_id=_id_of(newest),
             # What the charge has had refunded in all, this refund and the ones before it.
-            amount=from_minor_units(obj.get("amount_refunded") or 0, obj.get("currency") or ""),
+            refunded_total=from_minor_units(
+                obj.get("amount_refunded") or 0, obj.get("currency") or ""
+            ),
             **common,
         )
     return WebhookNotice(kind=NoticeKind.OTHER, **common)

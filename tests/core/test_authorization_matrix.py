@@ -264,6 +264,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         target="payment",
         body=lambda w, actor: {"outcome": "succeeded"},
     ),
+    # Webhooks: no credentials are asked, whoever calls; an unsigned body is a 400 for all.
+    ("POST", "/api/v1/payments/webhooks/stripe/"): Row(
+        everyone(400), body=lambda w, actor: {"type": "payment_intent.succeeded"}
+    ),
+    ("POST", "/api/v1/payments/webhooks/razorpay/"): Row(
+        everyone(400), body=lambda w, actor: {"event": "payment.captured"}
+    ),
     # Invoices: of the payments one may see.
     ("GET", "/api/v1/invoices/"): Row(signed_in(200)),
     ("GET", "/api/v1/invoices/{id}/"): Row((401, 200, 404, 200, 404, 200), target="invoice"),

@@ -460,7 +460,7 @@ def test_webhook_charge_refunded(gateway):
     assert notice.order_id == "pi_3MtwBwLkdIwHu7ix28a3tqPa"
     assert notice.payment_id == "ch_3MtwBwLkdIwHu7ix28a3tqPa"
     assert notice.refund_id == "re_new"
-    assert notice.amount == Decimal("5.00")
+    assert notice.refunded_total == Decimal("5.00")
 
 
 def test_webhook_charge_refunded_without_its_refunds_in_a_zero_decimal_currency(gateway):
@@ -471,7 +471,7 @@ def test_webhook_charge_refunded_without_its_refunds_in_a_zero_decimal_currency(
 
     assert notice.kind == NoticeKind.REFUNDED
     assert notice.refund_id == ""
-    assert notice.amount == Decimal("2000")
+    assert notice.refunded_total == Decimal("2000")
 
 
 def test_webhook_of_another_type(gateway):
