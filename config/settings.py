@@ -246,6 +246,10 @@ RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE", "https://api.razorpay.com").rst
 PAYMENT_GATEWAY_TIMEOUT_SECONDS = env_int("PAYMENT_GATEWAY_TIMEOUT_SECONDS", 10)
 # Prices include tax at this rate (percent); invoices show the part that is tax.
 INVOICE_TAX_RATE = env_str("INVOICE_TAX_RATE", "0")
+# The seller printed on every invoice.
+INVOICE_SELLER_NAME = env_str("INVOICE_SELLER_NAME", "EventHub Ltd")
+INVOICE_SELLER_ADDRESS = env_str("INVOICE_SELLER_ADDRESS", "1 Example Street, London")
+INVOICE_SELLER_TAX_ID = env_str("INVOICE_SELLER_TAX_ID")
 # How old a signed Stripe webhook may be (its timestamp), against replays.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 

@@ -1,5 +1,7 @@
+from django.db import transaction
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -9,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.facts import Origin
+from config.negotiation import FileResponsesMixin
 from config.viewsets import ListOnlyFiltersMixin
-from payments import selectors, services, webhooks
+from payments import selectors, services, tasks, webhooks
+from payments.documents import invoice_pdf
 from payments.filters import InvoiceFilter, PaymentFilter
 from payments.models import Payment
 from payments.serializers import (
@@ -119,9 +123,10 @@ class PaymentViewSet(
         return Response(ReceiptSerializer(selectors.receipt(payment)).data)
 
 
-class InvoiceViewSet(ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
+class InvoiceViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
     """`invoices/`: of one's own payments; organizers also of their events'; admins all."""
 
+    file_actions = ("pdf",)
     serializer_class = InvoiceSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = InvoiceFilter
@@ -131,6 +136,23 @@ class InvoiceViewSet(ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_invoices(self.request.user).select_related("payment")
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        invoice = self.get_object()
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+        return response
+
+    @extend_schema(request=None, responses={202: InvoiceSerializer})
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """E-mail the invoice (PDF attached) to the address it is billed to, from a background
+        task after this answer: 202, and `sent_at` is set once it has gone."""
+        invoice = self.get_object()
+        transaction.on_commit(lambda: tasks.send_invoice.delay(invoice.pk))
+        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_202_ACCEPTED)
 
 
 class WebhookView(APIView):

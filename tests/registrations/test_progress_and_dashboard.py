@@ -478,7 +478,7 @@ class TestDashboardOrganizer:
         many = queries_for(organizer_client, DASHBOARD)
 
         assert many == few
-        assert few <= 8  # user, four attendee parts, events, attendees, recent
+        assert few <= 9  # user, four attendee parts, events, attendees, recent, revenue
         assert organizer_client.get(DASHBOARD).json()["organizer"]["attendees"] == 32
 
 
@@ -555,7 +555,8 @@ class TestDashboardAdmin:
         many = queries_for(admin_client, DASHBOARD)
 
         assert many == few
-        assert few <= 11  # user, attendee part (4), organizer part (3), platform (3)
+        # user, attendee part (4), organizer parts (3 + revenue), platform (3 + payments 2)
+        assert few <= 14
         platform = admin_client.get(DASHBOARD).json()["platform"]
         assert platform["registrations_by_status"]["confirmed"] == 32
         assert platform["users_by_role"]["admin"] == 17

@@ -16,6 +16,7 @@ from tests.conftest import authenticated_client
 from tests.factories import (
     EventFactory,
     OrganizerFactory,
+    PaymentFactory,
     RegistrationFactory,
     SessionFactory,
     TicketFactory,
@@ -29,6 +30,15 @@ from users.models import ActivityLog
 pytestmark = pytest.mark.django_db
 
 TICKETS = "/api/v1/tickets/"
+
+
+def paid_registration(**fields):
+    """A confirmed registration paid in full through the mock gateway."""
+    registration = RegistrationFactory(**fields)
+    PaymentFactory(registration=registration, status="succeeded", processed_at=timezone.now())
+    return registration
+
+
 CHECK_IN = "/api/v1/tickets/check_in/"
 EVENTS = "/api/v1/events/"
 
@@ -305,17 +315,21 @@ class TestStatistics:
             {"date": timezone.now().date().isoformat(), "registrations": 3, "seats": 6}
         ]
 
-    def test_revenue_is_what_confirmed_registrations_cost(self, organizer, organizer_client):
+    def test_revenue_is_money_taken_and_kept(
+        self, organizer, organizer_client, django_capture_on_commit_callbacks
+    ):
+        """With payments installed, revenue is what payments took less what was refunded (it
+        was what confirmed registrations cost before money was recorded)."""
         event = EventFactory(organizer=organizer, capacity=20, currency="EUR")
         standard = TicketTypeFactory(
             event=event, name="Standard", price=Decimal("25.00"), quantity=10
         )
         vip = TicketTypeFactory(event=event, name="VIP", price=Decimal("80.00"), quantity=10)
         free = TicketTypeFactory(event=event, name="Free", price="0", quantity=10)
-        # Confirmed paid registrations: these count (2 x 25.00 + 80.00).
-        RegistrationFactory(event=event, ticket_type=standard, quantity=2)
-        RegistrationFactory(event=event, ticket_type=vip)
-        # None of these does.
+        # Paid registrations: these count (2 x 25.00 + 80.00).
+        paid_registration(event=event, ticket_type=standard, quantity=2)
+        paid_registration(event=event, ticket_type=vip)
+        # None of these does: free, rejected, a hold that ran out, a hold not paid yet.
         RegistrationFactory(event=event, ticket_type=free, quantity=3)
         RegistrationFactory(event=event, ticket_type=vip, status="rejected", confirmed_at=None)
         RegistrationFactory(
@@ -334,24 +348,27 @@ class TestStatistics:
         body = organizer_client.get(url).json()
 
         assert Decimal(body["total_revenue"]) == Decimal("130.00") and body["currency"] == "EUR"
+        assert body["refunded_amount"] == "0.00"
         assert body["total_attendees"] == 6
 
-        # A cancelled registration no longer counts.
-        holder = UserFactory()
-        cancelled = RegistrationFactory(event=event, ticket_type=vip, user=holder)
+        # A cancellation before the refund deadline gives the money back: it no longer counts.
+        cancelled = paid_registration(event=event, ticket_type=vip)
         assert Decimal(organizer_client.get(url).json()["total_revenue"]) == Decimal("210.00")
-        response = authenticated_client(holder).post(
-            f"/api/v1/registrations/{cancelled.pk}/cancel/"
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = authenticated_client(cancelled.user).post(
+                f"/api/v1/registrations/{cancelled.pk}/cancel/"
+            )
         assert response.json()["status"] == "cancelled"
-        assert Decimal(organizer_client.get(url).json()["total_revenue"]) == Decimal("130.00")
+        body = organizer_client.get(url).json()
+        assert Decimal(body["total_revenue"]) == Decimal("130.00")
+        assert body["refunded_amount"] == "80.00"
 
     def test_revenue_of_another_event_does_not_count(self, admin_client):
         event = EventFactory()
         ticket_type = TicketTypeFactory(event=event, price=Decimal("40.00"))
-        RegistrationFactory(event=event, ticket_type=ticket_type)
+        paid_registration(event=event, ticket_type=ticket_type)
         elsewhere = TicketTypeFactory(price=Decimal("99.00"))
-        RegistrationFactory(event=elsewhere.event, ticket_type=elsewhere)
+        paid_registration(event=elsewhere.event, ticket_type=elsewhere)
         body = admin_client.get(f"{EVENTS}{event.pk}/statistics/").json()
         assert Decimal(body["total_revenue"]) == Decimal("40.00")
 
@@ -359,8 +376,8 @@ class TestStatistics:
         event = EventFactory()
         cheap = TicketTypeFactory(event=event, name="Cheap", price=Decimal("25.50"))
         dear = TicketTypeFactory(event=event, name="Dear", price=Decimal("80.00"))
-        RegistrationFactory(event=event, ticket_type=cheap)
-        RegistrationFactory(event=event, ticket_type=dear)
+        paid_registration(event=event, ticket_type=cheap)
+        paid_registration(event=event, ticket_type=dear)
         body = admin_client.get(f"{EVENTS}{event.pk}/statistics/").json()
         assert body["total_revenue"] == "105.50"  # like every other amount: "29.99"
 

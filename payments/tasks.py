@@ -1,0 +1,32 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from payments.documents import invoice_pdf
+from payments.models import Invoice
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invoice(invoice_id: int) -> bool:
+    """E-mail the invoice as a PDF to the address it is billed to, and note when it was sent.
+    Returns whether a mail went out (an invoice without an address has nowhere to go)."""
+    invoice = Invoice.objects.select_related("payment").get(pk=invoice_id)
+    address = invoice.billed_to.get("email")
+    if not address:
+        return False
+    message = EmailMessage(
+        subject=f"Your invoice {invoice.number} from {settings.SITE_NAME}",
+        body=(
+            f"Hello {invoice.billed_to.get('name') or ''},\n\n"
+            f"Attached is invoice {invoice.number} for {invoice.total} {invoice.currency}.\n\n"
+            f"The {settings.SITE_NAME} team"
+        ),
+        to=[address],
+    )
+    message.attach(f"{invoice.number}.pdf", invoice_pdf(invoice), "application/pdf")
+    message.send()
+    with transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+    return True
