@@ -274,6 +274,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     # Invoices: of the payments one may see.
     ("GET", "/api/v1/invoices/"): Row(signed_in(200)),
     ("GET", "/api/v1/invoices/{id}/"): Row((401, 200, 404, 200, 404, 200), target="invoice"),
+    ("GET", "/api/v1/invoices/{id}/pdf/"): Row((401, 200, 404, 200, 404, 200), target="invoice"),
+    ("POST", "/api/v1/invoices/{id}/send/"): Row((401, 202, 404, 202, 404, 202), target="invoice"),
     # Progress: one's own rows only, admins included.
     ("GET", "/api/v1/progress/"): Row(signed_in(200)),
     ("GET", "/api/v1/progress/{id}/"): Row((401, 200, 404, 404, 404, 404), target="progress"),
