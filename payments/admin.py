@@ -1,7 +1,10 @@
 """Money in the admin: read-only records, searchable by the ids a finance team is given."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from config.exceptions import ApplicationError
+from config.facts import Origin
+from payments import services
 from payments.models import Invoice, Payment, Refund, WebhookEvent
 
 
@@ -53,6 +56,29 @@ class PaymentAdmin(ReadOnlyAdmin):
     )
     list_select_related = ("user", "registration")
     inlines = (RefundInline,)
+    actions = ["refund_in_full"]
+
+    @admin.action(description="Refund the selected payments in full")
+    def refund_in_full(self, request, queryset):
+        """The same refund as `payments/{id}/refund/`: through the gateway after the commit,
+        the registration cancelled and its seats given out. One that cannot be refunded is
+        said and left alone."""
+        refunded = 0
+        for payment in queryset:
+            try:
+                services.refund_payment(
+                    payment=payment,
+                    actor=request.user,
+                    reason="Refunded by an admin.",
+                    origin=Origin.of(request),
+                )
+                refunded += 1
+            except ApplicationError as refusal:
+                self.message_user(
+                    request, f"{payment.transaction_id}: {refusal.message}", messages.WARNING
+                )
+        if refunded:
+            self.message_user(request, f"{refunded} payments refunded.", messages.SUCCESS)
 
 
 @admin.register(Refund)

@@ -20,3 +20,8 @@ class PaymentsConfig(AppConfig):
         subscribe(registration_facts.REGISTRATION_CANCELLED, background=True)(
             services.refund_cancellation
         )
+
+        from payments import demo
+        from users.demo import demo_seeders
+
+        demo_seeders.register(demo.seed)

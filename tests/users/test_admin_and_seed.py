@@ -172,8 +172,11 @@ def test_non_staff_cannot_open_the_admin(client, user):
     assert client.get("/admin/").status_code == 302
 
 
-def test_seed_demo_is_idempotent_and_prints_passwords_once(capsys):
-    call_command("seed_demo")
+def test_seed_demo_is_idempotent_and_prints_passwords_once(
+    capsys, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # refunds go after their commit
+        call_command("seed_demo")
     first = capsys.readouterr().out
     call_command("seed_demo")
     second = capsys.readouterr().out
@@ -200,8 +203,19 @@ def test_seed_demo_is_idempotent_and_prints_passwords_once(capsys):
     assert sold_out.registrations.filter(status="confirmed").count() == sold_out.capacity
     assert WaitlistEntry.objects.filter(event=sold_out, status="waiting").count() == 2
     assert Event.objects.filter(status="published").count() == 10
-    assert Registration.objects.filter(status="confirmed").count() == 11
+    # 11 booked free or written as last month's, and 3 paid through the mock gateway.
+    assert Registration.objects.filter(status="confirmed").count() == 14
     assert Ticket.objects.filter(checked_in_at__isnull=False).count() == 2
+    from payments.models import Invoice, Payment
+
+    assert sorted(Payment.objects.values_list("status", flat=True)) == [
+        "partially_refunded",
+        "pending",
+        "refunded",
+        "succeeded",
+        "succeeded",
+    ]
+    assert Invoice.objects.count() == 4
 
 
 def change_form_data(admin_site, other, **changes) -> dict:
