@@ -77,5 +77,11 @@ def compose_environment() -> dict:
     compose = yaml.safe_load((root / "docker-compose.yml").read_text())
     for key, value in compose["x-app"]["environment"].items():
         required = re.fullmatch(r"\$\{(\w+):\?.*\}", str(value))
-        env[key] = secrets.token_urlsafe(50) if required else str(value)
+        defaulted = re.fullmatch(r"\$\{(\w+):-(.*)\}", str(value))
+        if required:
+            env[key] = secrets.token_urlsafe(50)
+        elif defaulted:  # .env's value when it has one, else the compose file's default
+            env[key] = env.get(defaulted[1]) or defaulted[2]
+        else:
+            env[key] = str(value)
     return env
