@@ -36,7 +36,18 @@ SIZES = {
     "small": {"events": 1_000, "registrations": 5_000},
     "large": {"events": 100_000, "registrations": 500_000},
 }
-ENDPOINTS = ["floor", "events_list", "event_detail", "my_registrations", "check_in", "booking"]
+ENDPOINTS = [
+    "floor",
+    "events_list",
+    "event_detail",
+    "my_registrations",
+    "check_in",
+    "booking",
+    "payment_start",
+    "payment_verify",
+]
+# Endpoints whose requests spend something (codes, seats, holds): not warmed up.
+SPENDING = ("check_in", "booking", "payment_start", "payment_verify")
 DB_URL = "postgres://eventhub:eventhub@127.0.0.1:5432/{name}"
 REDIS_PORT = 6390
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
@@ -130,6 +141,7 @@ def django_env(database: str) -> dict:
         "API_THROTTLE_ANON": "1000000000/hour",
         "API_THROTTLE_USER": "1000000000/hour",
         "API_THROTTLE_AUTH": "1000000000/hour",
+        "PAYMENTS_MOCK_ENABLED": "1",
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -225,10 +237,17 @@ def write_lua(name: str, fixtures: dict) -> Path:
         f"organizer_token = {json.dumps(fixtures['organizer_token'])}",
         "tokens = {" + ",".join(json.dumps(t) for t in fixtures["booking_tokens"]) + "}",
         "codes = {" + ",".join(json.dumps(c) for c in fixtures["ticket_codes"]) + "}",
+        "payment_starts = {" + ",".join(_lua_pair(p) for p in fixtures["payment_starts"]) + "}",
+        "payment_verifies = {" + ",".join(_lua_pair(p) for p in fixtures["payment_verifies"]) + "}",
     ]
     path = RESULTS / f"{name}.lua"
     path.write_text("\n".join(header) + "\n" + (LUA / "common.lua").read_text() + template)
     return path
+
+
+def _lua_pair(pair) -> str:
+    token, number = pair
+    return "{" + json.dumps(token) + ", " + str(int(number)) + "}"
 
 
 def percentile(output: str, p: int) -> str:
@@ -304,11 +323,13 @@ def bench_size(size: str, spec: dict, args) -> dict:
             "my_registrations": f"{BASE}/api/v1/registrations/",
             "check_in": f"{BASE}/api/v1/tickets/check_in/",
             "booking": f"{BASE}/api/v1/registrations/",
+            "payment_start": f"{BASE}/api/v1/payments/",
+            "payment_verify": f"{BASE}/api/v1/payments/",
         }
         results = {}
         for name in ENDPOINTS:
             script = write_lua(name, fixtures)
-            if name not in ("check_in", "booking"):  # these spend their codes and seats
+            if name not in SPENDING:
                 wrk(urls[name], script, 2, args.connections)  # warm up
             log(f"{size}: {name}")
             results[name] = drive(urls[name], script, args.duration, args.connections)
@@ -317,9 +338,10 @@ def bench_size(size: str, spec: dict, args) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    seats = json.loads(
+    after = json.loads(
         manage(env, "bench_queries", f"--fixtures={fixtures_path}", "--seats-only", capture=True)
-    )["hot_event"]
+    )
+    seats = after["hot_event"]
     return {
         "size": size,
         "spec": spec,
@@ -327,6 +349,7 @@ def bench_size(size: str, spec: dict, args) -> dict:
         "peak_rss_mb_per_worker": rss,
         "endpoints": results,
         "hot_event": seats,
+        "payments": after["payments"],
     }
 
 
@@ -351,6 +374,14 @@ def table(report: dict) -> str:
             f"{hot['capacity']} seats taken after the booking run "
             f"({'no oversell' if hot['seats_taken'] <= hot['capacity'] else 'OVERSOLD'}); "
             f"booking statuses {result['endpoints']['booking']['statuses']}"
+        )
+        money = result["payments"]
+        lines.append(
+            f"- {result['size']}: payments succeeded {money['succeeded']}, "
+            f"`payment_succeeded` entries {money['succeeded_entries']}, invoices "
+            f"{money['invoices']}, paid registrations confirmed {money['confirmed']}, tickets "
+            f"{money['tickets']} "
+            f"({'each applied once' if money['applied_once'] else 'APPLIED MORE THAN ONCE'})"
         )
     if len(report["sizes"]) == 2:
         small, large = (r["endpoints"]["events_list"] for r in report["sizes"])

@@ -2,17 +2,27 @@
 together): a success applied once however many confirmations race, refunds that never pass
 what was paid, and invoice numbers consecutive and never shared."""
 
+import hashlib
+import hmac
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import responses
 from django.utils import timezone
 
 from payments import services
 from payments.models import Invoice, Payment, Refund
 from registrations.models import Ticket
 from tests.conftest import authenticated_client
-from tests.factories import EventFactory, PaymentFactory, RegistrationFactory, TicketTypeFactory
+from tests.factories import (
+    EventFactory,
+    PaymentFactory,
+    RegistrationFactory,
+    TicketTypeFactory,
+    UserFactory,
+)
 from tests.registrations.test_concurrency import run_at_once
 from users.models import ActivityLog
 
@@ -88,3 +98,58 @@ def test_invoice_numbers_taken_at_once_are_consecutive_and_never_shared(attempt)
     year = timezone.now().year
     assert numbers == [f"INV-{year}-{n:06d}" for n in range(1, 11)]
     assert Payment.objects.filter(status="succeeded").count() == 10
+
+
+@attempts
+def test_verify_calls_and_webhooks_racing_apply_one_success(attempt, settings):
+    """The client's verify calls and the gateway's webhooks (distinct deliveries of the same
+    success) arrive together: one confirmation, one invoice, one log entry."""
+    settings.RAZORPAY_KEY_ID = "rzp_test_x"
+    settings.RAZORPAY_KEY_SECRET = "rzp_secret_x"
+    settings.RAZORPAY_WEBHOOK_SECRET = "rzp_webhook_secret"
+    settings.RAZORPAY_API_BASE = "https://api.razorpay.com"
+    payment = pending_payment("499.50")
+    Payment.objects.filter(pk=payment.pk).update(provider="razorpay", provider_order_id="order_r")
+    order, paid_id = "order_r", "pay_r"
+    signature = hmac.new(b"rzp_secret_x", f"{order}|{paid_id}".encode(), hashlib.sha256)
+    verify_body = {
+        "razorpay_order_id": order,
+        "razorpay_payment_id": paid_id,
+        "razorpay_signature": signature.hexdigest(),
+    }
+    hook = json.dumps(
+        {
+            "entity": "event",
+            "event": "payment.captured",
+            "contains": ["payment"],
+            "payload": {
+                "payment": {"entity": {"id": paid_id, "status": "captured", "order_id": order}}
+            },
+        }
+    ).encode()
+    hook_signature = hmac.new(b"rzp_webhook_secret", hook, hashlib.sha256).hexdigest()
+    payer = authenticated_client(payment.user)
+    gateway = authenticated_client(UserFactory())
+
+    def act(i):
+        if i % 2:
+            return gateway.post(
+                "/api/v1/payments/webhooks/razorpay/",
+                data=hook,
+                content_type="application/json",
+                HTTP_X_RAZORPAY_SIGNATURE=hook_signature,
+                HTTP_X_RAZORPAY_EVENT_ID=f"evt_{i}",
+            )
+        return payer.post(f"/api/v1/payments/{payment.pk}/verify/", verify_body, format="json")
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as http:
+        http.get(
+            f"https://api.razorpay.com/v1/payments/{paid_id}",
+            json={"id": paid_id, "status": "captured", "order_id": order, "amount": 49950},
+        )
+        results = run_at_once(8, act)
+
+    assert all(r.status_code == 200 for r in results), [r.json() for r in results]
+    assert Ticket.objects.filter(registration=payment.registration).count() == 1
+    assert Invoice.objects.filter(payment=payment).count() == 1
+    assert ActivityLog.objects.filter(action="payment_succeeded").count() == 1

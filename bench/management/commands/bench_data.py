@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from config.catalogue import catalogue_changed
 from events.models import Category, Event, EventStatus, Session, Tag, TicketType, Visibility
+from payments.models import Payment
 from registrations.models import Registration, RegistrationStatus, Ticket
 from users.models import Role, User
 
@@ -66,6 +67,9 @@ class Command(BaseCommand):
         parser.add_argument("--booking-users", type=int, default=4000)
         parser.add_argument("--hot-capacity", type=int, default=1000)
         parser.add_argument("--checkin-tickets", type=int, default=20000)
+        parser.add_argument(
+            "--payers", type=int, default=3000, help="held registrations for each payment run"
+        )
         parser.add_argument("--out", required=True)
 
     @transaction.atomic
@@ -77,12 +81,17 @@ class Command(BaseCommand):
         booking_users,
         hot_capacity,
         checkin_tickets,
+        payers,
         out,
         **options,
     ):
         now = timezone.now().replace(microsecond=0)
         password = make_password("bench-password")
-        n_users = max(registrations // REGISTRATIONS_PER_USER + 1, checkin_tickets) + booking_users
+        n_users = (
+            max(registrations // REGISTRATIONS_PER_USER + 1, checkin_tickets)
+            + booking_users
+            + 2 * (payers + 1)
+        )
 
         organizers = in_batches(
             User,
@@ -288,6 +297,12 @@ class Command(BaseCommand):
         )
 
         bookers = users[-booking_users - 1 :]
+        starters, verifiers = self.payment_holds(
+            users[-booking_users - 1 - 2 * (payers + 1) : -booking_users - 1],
+            organizer=organizers[0],
+            category=categories[0],
+            now=now,
+        )
         detail = next(e for e in published if e.visibility == Visibility.PUBLIC)
         fixtures = {
             "events": events,
@@ -303,7 +318,74 @@ class Command(BaseCommand):
             "spare_booking_token": str(AccessToken.for_user(bookers[-1])),
             "ticket_codes": [t.code for t in door_tickets[:-1]],
             "spare_ticket_code": door_tickets[-1].code,
+            # [token, registration id] to start paying; [token, payment id] to verify.
+            "payment_starts": starters[:-1],
+            "spare_payment_start": starters[-1],
+            "payment_verifies": verifiers[:-1],
+            "spare_payment_verify": verifiers[-1],
         }
         catalogue_changed()  # written in bulk, not through the services
         Path(out).write_text(json.dumps(fixtures))
         self.stdout.write(f"Wrote {out}")
+
+    def payment_holds(self, payers, *, organizer, category, now):
+        """A paid event where each payer holds one seat: the first half with no payment yet
+        (for the start run), the second half with a pending mock payment (for the verify
+        run). Returns `[token, registration id]` and `[token, payment id]` pairs."""
+        event = Event.objects.create(
+            slug="bench-paid-event",
+            title="Paid event",
+            organizer=organizer,
+            category=category,
+            status=EventStatus.PUBLISHED,
+            starts_at=now + timedelta(days=20),
+            ends_at=now + timedelta(days=20, hours=3),
+            capacity=len(payers),
+            currency="USD",
+            published_at=now,
+        )
+        ticket_type = TicketType.objects.create(
+            event=event, name="Standard", price=Decimal("25.00"), quantity=len(payers)
+        )
+        holds = in_batches(
+            Registration,
+            (
+                Registration(
+                    event=event,
+                    user=payer,
+                    ticket_type=ticket_type,
+                    quantity=1,
+                    status=RegistrationStatus.PENDING,
+                    unit_price=Decimal("25.00"),
+                    total_price=Decimal("25.00"),
+                    currency="USD",
+                    expires_at=now + timedelta(days=1),
+                )
+                for payer in payers
+            ),
+            len(payers),
+            "payment holds",
+        )
+        half = len(holds) // 2
+        payments = in_batches(
+            Payment,
+            (
+                Payment(
+                    registration=hold,
+                    user_id=hold.user_id,
+                    provider="mock",
+                    amount=Decimal("25.00"),
+                    currency="USD",
+                    provider_order_id=f"mock_bench_{hold.pk}",
+                )
+                for hold in holds[half:]
+            ),
+            len(holds) - half,
+            "pending payments",
+        )
+        starters = [[str(AccessToken.for_user(h.user)), h.pk] for h in holds[:half]]
+        verifiers = [
+            [str(AccessToken.for_user(hold.user)), payment.pk]
+            for hold, payment in zip(holds[half:], payments, strict=True)
+        ]
+        return starters, verifiers

@@ -1,5 +1,6 @@
 """Queries per request for each benchmarked endpoint, counted in process through the same
-middleware and views; and the hot event's seats after the booking run (no oversell)."""
+middleware and views; and the hot event's seats after the booking run (no oversell), and the
+payments after the payment runs (each success applied once)."""
 
 import json
 from pathlib import Path
@@ -10,7 +11,27 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Event
+from payments.models import Invoice, Payment
+from registrations.models import Registration, RegistrationStatus, Ticket
 from registrations.selectors import seats_taken
+from users.models import ActivityLog
+
+
+def payments_applied() -> dict:
+    """After the payment runs: each success applied once (one log entry, one invoice, one
+    confirmed registration with one ticket per succeeded payment)."""
+    paid = Payment.objects.filter(status="succeeded")
+    counts = {
+        "succeeded": paid.count(),
+        "succeeded_entries": ActivityLog.objects.filter(action="payment_succeeded").count(),
+        "invoices": Invoice.objects.count(),
+        "confirmed": Registration.objects.filter(
+            payments__in=paid, status=RegistrationStatus.CONFIRMED
+        ).count(),
+        "tickets": Ticket.objects.filter(registration__payments__in=paid).count(),
+    }
+    counts["applied_once"] = len(set(counts.values())) == 1
+    return counts
 
 
 class Command(BaseCommand):
@@ -33,7 +54,7 @@ class Command(BaseCommand):
             "registrations": hot.registrations.count(),
         }
         if seats_only:
-            self.stdout.write(json.dumps({"hot_event": seats}))
+            self.stdout.write(json.dumps({"hot_event": seats, "payments": payments_applied()}))
             return
         client = Client(HTTP_HOST="127.0.0.1")
 
@@ -58,6 +79,18 @@ class Command(BaseCommand):
                 {"event": data["hot_event"]},
                 content_type="application/json",
                 **bearer(data["spare_booking_token"]),
+            ),
+            "payment_start": lambda: client.post(
+                "/api/v1/payments/",
+                {"registration": data["spare_payment_start"][1], "provider": "mock"},
+                content_type="application/json",
+                **bearer(data["spare_payment_start"][0]),
+            ),
+            "payment_verify": lambda: client.post(
+                f"/api/v1/payments/{data['spare_payment_verify'][1]}/verify/",
+                {"outcome": "succeeded"},
+                content_type="application/json",
+                **bearer(data["spare_payment_verify"][0]),
             ),
         }
         queries = {}
