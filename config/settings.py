@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.expire_holds",
         "schedule": 60.0,
     },
+    "send-pending-refunds": {
+        "task": "payments.tasks.send_pending_refunds",
+        "schedule": 300.0,
+    },
 }
 
 # --- Accounts -------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from payments import services
 from payments.documents import invoice_pdf
-from payments.models import Invoice
+from payments.models import Invoice, Refund, RefundStatus
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -30,3 +33,19 @@ def send_invoice(invoice_id: int) -> bool:
     with transaction.atomic():
         Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
     return True
+
+
+@shared_task
+def send_pending_refunds() -> int:
+    """Ask the gateway again for refunds it has not taken yet (it was down, or refused for a
+    reason that may pass), a minute after they were recorded. Returns how many it settled."""
+    waiting = Refund.objects.filter(
+        status=RefundStatus.PENDING,
+        provider_refund_id="",
+        created_at__lte=timezone.now() - timedelta(minutes=1),
+    ).values_list("pk", flat=True)
+    settled = 0
+    for refund_id in waiting:
+        refund = services.send_refund(refund_id=refund_id)
+        settled += refund.status != RefundStatus.PENDING
+    return settled

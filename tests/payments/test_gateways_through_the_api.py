@@ -4,12 +4,16 @@ come back from the checkout, and a gateway that is down loses nothing."""
 
 import hashlib
 import hmac
+from datetime import timedelta
 
 import pytest
 import requests
 import responses
+import time_machine
+from django.utils import timezone
 
-from payments.models import Invoice, Payment
+from payments.models import Invoice, Payment, Refund
+from payments.tasks import send_pending_refunds
 from registrations.models import Registration
 from tests.conftest import authenticated_client
 from tests.helpers import assert_error
@@ -147,3 +151,37 @@ def test_a_card_the_gateway_refuses_is_a_400_payment_refused(http):
     body = assert_error(start(registration, "stripe"), 400, "payment_refused")
     assert body["details"] == {"provider_code": "card_declined"}
     assert not Payment.objects.exists()
+
+
+def test_a_refund_the_gateway_could_not_take_is_sent_again_later(
+    http, django_capture_on_commit_callbacks
+):
+    registration = hold(paid_event("20.00"))
+    http.post(f"{STRIPE}/payment_intents", json=payment_intent(amount=2000, currency="eur"))
+    payment_id = start(registration, "stripe").json()["id"]
+    payment = Payment.objects.get(pk=payment_id)
+    http.get(
+        f"{STRIPE}/payment_intents/{payment.provider_order_id}",
+        json=payment_intent(status="succeeded", latest_charge="ch_1"),
+    )
+    authenticated_client(registration.user).post(f"{PAYMENTS}{payment_id}/verify/", {})
+    http.post(f"{STRIPE}/refunds", status=503, json={"error": {"message": "Down"}})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = authenticated_client(registration.event.organizer).post(
+            f"{PAYMENTS}{payment_id}/refund/", {}, format="json"
+        )
+
+    assert response.status_code == 201
+    refund = Refund.objects.get()
+    assert (refund.status, refund.provider_refund_id) == ("pending", "")
+    http.post(
+        f"{STRIPE}/refunds",
+        json={"id": "re_1", "object": "refund", "amount": 2000, "status": "succeeded"},
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert send_pending_refunds() == 1
+    refund.refresh_from_db()
+    assert (refund.status, refund.provider_refund_id) == ("succeeded", "re_1")
+    payment.refresh_from_db()
+    assert payment.status == "refunded"

@@ -64,6 +64,11 @@ class TestRefundingAPayment:
         ]
         registration.refresh_from_db()
         assert registration.status == "cancelled"
+        ticket = registration.tickets.get()
+        door = authenticated_client(organizer).post(
+            "/api/v1/tickets/check_in/", {"code": ticket.code}, format="json"
+        )
+        assert_error(door, 409, "not_confirmed")  # its ticket no longer admits anyone
         assert Refund.objects.filter(requested_by=organizer).count() == 2
         assert ActivityLog.objects.filter(action="refund_issued").count() == 2
 

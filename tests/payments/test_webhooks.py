@@ -197,6 +197,22 @@ class TestStripeWebhooks:
         assert payment.refunded_amount == Decimal("15.00")
         assert [r.amount for r in payment.refunds.all()] == [Decimal("5.00"), Decimal("10.00")]
 
+    def test_a_failed_payment_keeps_the_hold(self, api_client):
+        payment = stripe_payment()
+        intent = payment_intent(
+            id=payment.provider_order_id,
+            status="requires_payment_method",
+            last_payment_error={"message": "Your card was declined.", "code": "card_declined"},
+        )
+        response = post_stripe(
+            api_client, stripe_event("evt_failed", "payment_intent.payment_failed", intent)
+        )
+        assert response.json()["outcome"] == "payment failed"
+        payment.refresh_from_db()
+        assert (payment.status, payment.note) == ("failed", "Your card was declined.")
+        registration = Registration.objects.get(pk=payment.registration_id)
+        assert registration.status == "pending" and registration.expires_at is not None
+
     def test_other_event_types_are_recorded_and_answered_200(self, api_client):
         response = post_stripe(
             api_client, stripe_event("evt_other", "customer.created", {"id": "cus_1"})
