@@ -38,7 +38,7 @@ from payments.providers.base import (
     Outcome,
     ProviderDisabled,
 )
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from registrations.services import booking, seats
 from users.models import User
 
@@ -78,6 +78,12 @@ def call_gateway(method, **arguments):
             code="payment_refused",
             details={"provider_code": exc.code} if exc.code else {},
         ) from exc
+    except ValueError as exc:  # an amount the currency cannot express (1.5 JPY)
+        raise ApplicationError(
+            "This amount cannot be paid in this currency.",
+            code="validation_error",
+            details={"amount": [str(exc)]},
+        ) from exc
 
 
 def _check_payable(registration: Registration, amount: Decimal | None) -> None:
@@ -111,18 +117,26 @@ def start_payment(
     origin: Origin | None = None,
 ) -> tuple[Payment, bool]:
     """Start paying a pending registration at the server's price, through `provider`. While a
-    payment of it is pending, that one is returned (no second gateway order): returns the
-    payment and whether it is new. The registration's row lock makes two attempts at once
+    payment of it through the same provider is pending, that one is returned (no second
+    gateway order); one through another provider is replaced. Returns the payment and whether
+    it is new. The registration's row lock makes two attempts at once
     wait for each other, so only one order is created."""
     chosen = gateway(provider)
     with transaction.atomic():
         registration = lock_one(
             Registration.objects.filter(pk=registration.pk).select_related("event")
         )
+        _check_payable(registration, amount)
         pending = registration.payments.filter(status=PaymentStatus.PENDING).first()
         if pending is not None:
-            return pending, False
-        _check_payable(registration, amount)
+            if pending.provider == chosen.name:
+                return pending, False
+            # Paying another way: the checkout left behind no longer counts (should it still
+            # succeed, its money finds the place paid and goes back).
+            pending.status = PaymentStatus.FAILED
+            pending.note = f"Replaced by a payment with {chosen.name}."
+            pending.processed_at = timezone.now()
+            pending.save(update_fields=["status", "note", "processed_at"])
         payment = Payment(
             registration=registration,
             user=user,
@@ -215,17 +229,30 @@ def apply_success(
         refund = Refund.objects.create(
             payment=payment, amount=payment.amount, reason=payment.note, status=RefundStatus.PENDING
         )
-        transaction.on_commit(lambda: send_refund(refund_id=refund.pk))
+        transaction.on_commit(lambda: send_refund(refund_id=refund.pk), robust=True)
     return payment
 
 
 def _confirm_paid(registration: Registration, *, event, now, origin) -> bool:
-    """Confirm the paid registration if it may still have its seats. Under the event's lock."""
+    """Confirm the paid registration if it may still have its seats. A hold that ran out is
+    taken up again only as a new booking could be now: the event open for registration, the
+    ticket type on sale, no other active place of the user's there, and the seats free.
+    Under the event's lock."""
     holds = registration.status == RegistrationStatus.PENDING and (
         registration.expires_at is None or registration.expires_at > now
     )
     if not holds:
-        if registration.status not in TAKES_SEATS_AGAIN:
+        could_book_now = (
+            registration.status in TAKES_SEATS_AGAIN
+            and event.is_registration_open
+            and registration.ticket_type.is_on_sale
+            and not Registration.objects.filter(
+                event=event, user=registration.user, status__in=ACTIVE_STATUSES
+            )
+            .exclude(pk=registration.pk)
+            .exists()
+        )
+        if not could_book_now:
             return False
         if seats.free_seats(event, registration.ticket_type) < registration.quantity:
             return False
@@ -300,6 +327,13 @@ def issue_invoice(*, payment: Payment, registration: Registration, now) -> Invoi
     return invoice
 
 
+def _confirmed_it(payment: Payment) -> bool:
+    """Whether this payment is the one that confirmed its registration (it has the invoice):
+    only giving that one back takes the place away. A second payment of the same place,
+    refunded because the place was paid already, leaves it alone."""
+    return Invoice.objects.filter(payment=payment).exists()
+
+
 def _reserved(payment: Payment) -> Decimal:
     """What refunds still in flight have promised from the payment."""
     pending = payment.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))
@@ -337,11 +371,11 @@ def refund_payment(
         payment=payment, amount=amount, reason=reason[:255], requested_by=actor
     )
     registration = payment.registration
-    if amount == remaining and registration.is_active:
+    if amount == remaining and registration.is_active and _confirmed_it(payment):
         now = timezone.now()
         booking.release([registration], by_manager=True, actor=actor, now=now, origin=origin)
         seats.promote_waitlist(event=event, now=now)
-    transaction.on_commit(lambda: send_refund(refund_id=refund.pk))
+    transaction.on_commit(lambda: send_refund(refund_id=refund.pk), robust=True)
     return refund
 
 
@@ -352,9 +386,10 @@ def refund_cancellation(fact) -> None:
     due = Decimal(fact.data.get("refund_due") or "0")
     if due <= 0:
         return
-    payment = Payment.objects.filter(
+    payment = Payment.objects.filter(  # the one that paid for the place: it has the invoice
         registration_id=fact.target_id,
         status__in=(PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED),
+        invoice__isnull=False,
     ).first()
     if payment is None:
         return
@@ -383,8 +418,12 @@ def send_refund(*, refund_id: int) -> Refund:
             currency=payment.currency,
             idempotency_key=f"refund_{refund.pk}_{payment.transaction_id}",
         )
-    except (GatewayUnavailable, GatewayRefused, ProviderDisabled):
-        return refund  # still pending: an admin sees it, and it can be sent again
+    except (GatewayUnavailable, ProviderDisabled):
+        return refund  # still pending: sent again later (`tasks.send_pending_refunds`)
+    except (GatewayRefused, ValueError) as refusal:
+        refund.reason = f"{refund.reason} Refused by the provider: {refusal}"[:255].strip()
+        refund.save(update_fields=["reason"])
+        return settle_refund(refund=refund, provider_refund_id="", outcome=Outcome.FAILED)
     return settle_refund(refund=refund, provider_refund_id=result.refund_id, outcome=result.outcome)
 
 
@@ -402,6 +441,13 @@ def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) 
             RefundStatus.SUCCEEDED if outcome == Outcome.SUCCEEDED else RefundStatus.FAILED
         )
         refund.processed_at = timezone.now()
+        if refund.status == RefundStatus.FAILED:
+            record(
+                facts.REFUND_FAILED,
+                user=refund.requested_by,
+                target=refund,
+                data={"payment": payment.pk, "amount": str(refund.amount), "reason": refund.reason},
+            )
         if refund.status == RefundStatus.SUCCEEDED:
             payment.refunded_amount += refund.amount
             payment.status = (
@@ -411,7 +457,11 @@ def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) 
             )
             payment.save(update_fields=["refunded_amount", "status"])
             registration = payment.registration
-            if payment.status == PaymentStatus.REFUNDED and registration.is_active:
+            if (
+                payment.status == PaymentStatus.REFUNDED
+                and registration.is_active
+                and _confirmed_it(payment)
+            ):
                 now = timezone.now()
                 booking.release([registration], by_manager=True, actor=refund.requested_by, now=now)
                 seats.promote_waitlist(event=event, now=now)
@@ -428,3 +478,54 @@ def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) 
             )
     refund.save()
     return refund
+
+
+@transaction.atomic
+def reconcile_gateway_refund(
+    *,
+    payment: Payment,
+    refund_id: str = "",
+    amount: Decimal | None = None,
+    refunded_total: Decimal | None = None,
+) -> str:
+    """A gateway says money was given back: one of our refunds it confirms, or one made at the
+    gateway itself (its dashboard), recorded so the books match. `amount` is this refund
+    (Razorpay), `refunded_total` all refunded so far (Stripe). Under the event's lock, then
+    the payment's, like every refund. A refund reported before the payment's success applies
+    that success first: the money was taken before it was given back. Returns what it did."""
+    event_id = payment.registration.event_id
+    lock_event(event_id)
+    payment = lock_one(Payment.objects.filter(pk=payment.pk))
+    ours = payment.refunds.filter(provider_refund_id=refund_id).first() if refund_id else None
+    if ours is not None:
+        settle_refund(refund=ours, provider_refund_id=refund_id, outcome=Outcome.SUCCEEDED)
+        return "refund confirmed"
+    if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+        apply_success(payment=payment, provider_payment_id="")
+    payment.refresh_from_db()
+    pending = list(payment.refunds.filter(status=RefundStatus.PENDING).order_by("id"))
+    if refunded_total is not None:
+        amount = refunded_total - payment.refunded_amount
+        for refund in pending:  # ours, taken by the gateway, not yet answered
+            if Decimal("0") < refund.amount <= amount:
+                settle_refund(refund=refund, provider_refund_id="", outcome=Outcome.SUCCEEDED)
+                amount -= refund.amount
+    else:
+        same = next((r for r in pending if r.amount == amount and not r.provider_refund_id), None)
+        if same is not None:
+            settle_refund(refund=same, provider_refund_id=refund_id, outcome=Outcome.SUCCEEDED)
+            return "refund confirmed"
+    payment.refresh_from_db()
+    if amount is None or amount <= 0 or payment.status not in PAID_STATUSES:
+        return "refund already counted"
+    amount = min(amount, payment.amount - payment.refunded_amount - _reserved(payment))
+    if amount <= 0:
+        return "refund already counted"
+    refund = Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        provider_refund_id=refund_id,
+        reason="Refunded at the payment provider.",
+    )
+    settle_refund(refund=refund, provider_refund_id=refund_id, outcome=Outcome.SUCCEEDED)
+    return "refund recorded"

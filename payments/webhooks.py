@@ -2,18 +2,14 @@
 their event id (a replay, or the same event delivered twice at once, changes nothing), and
 applied through the same services as the client's verify call, in whatever order they come."""
 
-from decimal import Decimal
-
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from config.exceptions import ApplicationError
 from payments import services
-from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
+from payments.models import Payment, WebhookEvent
 from payments.providers import GATEWAYS
-from payments.providers.base import InvalidSignature, NoticeKind, Outcome, ProviderDisabled
-
-OUR_PAYMENT_STATES = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+from payments.providers.base import InvalidSignature, NoticeKind, ProviderDisabled
 
 
 def receive(*, provider: str, body: bytes, headers: dict) -> WebhookEvent:
@@ -72,38 +68,9 @@ def _apply(payment: Payment, notice) -> str:
 
 
 def _refunded(payment: Payment, notice) -> str:
-    """A refund the gateway made: one of ours it confirms, or one made at the gateway itself
-    (its dashboard), recorded so that our books match. Arriving before the success it
-    refunds, it applies that success first: the money was taken before it was given back."""
-    ours = (
-        payment.refunds.filter(provider_refund_id=notice.refund_id).first()
-        if notice.refund_id
-        else None
-    )
-    if ours is not None:
-        services.settle_refund(
-            refund=ours, provider_refund_id=notice.refund_id, outcome=Outcome.SUCCEEDED
-        )
-        return "refund confirmed"
-    if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
-        payment = services.apply_success(payment=payment, provider_payment_id=notice.payment_id)
-    payment.refresh_from_db()
-    in_flight = payment.refunds.filter(status=RefundStatus.PENDING).exists()
-    amount = (
-        notice.amount
-        if notice.amount is not None
-        else (notice.refunded_total or Decimal("0")) - payment.refunded_amount
-    )
-    if in_flight or amount <= 0 or payment.status not in OUR_PAYMENT_STATES:
-        return "refund already counted"
-    amount = min(amount, payment.refundable_amount)
-    refund = Refund.objects.create(
+    return services.reconcile_gateway_refund(
         payment=payment,
-        amount=amount,
-        provider_refund_id=notice.refund_id,
-        reason="Refunded at the payment provider.",
+        refund_id=notice.refund_id,
+        amount=notice.amount,
+        refunded_total=notice.refunded_total,
     )
-    services.settle_refund(
-        refund=refund, provider_refund_id=notice.refund_id, outcome=Outcome.SUCCEEDED
-    )
-    return "refund recorded"

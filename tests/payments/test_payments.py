@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import responses
 import time_machine
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import assert_error
+from tests.payments.test_gateway_stripe import payment_intent
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +319,81 @@ class TestWhoSeesWhat:
         found = authenticated_client(admin_user).get(f"{INVOICES}?search={invoice.number}")
         assert found.json()["count"] == 1
         assert authenticated_client(admin_user).get(f"{INVOICES}?is_sent=true").json()["count"] == 0
+
+
+class TestWhatTheReviewFound:
+    """Money paths a review of the first version showed to be wrong."""
+
+    def test_money_for_a_cancelled_event_is_refunded_never_a_revived_seat(
+        self, django_capture_on_commit_callbacks
+    ):
+        registration = hold(paid_event())
+        payment = pay(registration).json()
+        later = timezone.now() + timedelta(minutes=20)
+        with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+            authenticated_client(registration.event.organizer).post(
+                f"/api/v1/events/{registration.event_id}/cancel/"
+            )
+            verify(payment["id"], registration.user)
+        registration.refresh_from_db()
+        assert registration.status != "confirmed"
+        assert Payment.objects.get(pk=payment["id"]).status == "refunded"
+        assert not Invoice.objects.exists()
+
+    def test_a_late_payment_after_registering_again_is_refunded_not_a_500(
+        self, django_capture_on_commit_callbacks
+    ):
+        event = paid_event()
+        first = hold(event)
+        payment = pay(first).json()
+        with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+            again = hold(event, user=first.user)  # the old hold ran out: a new one
+            with django_capture_on_commit_callbacks(execute=True):
+                response = verify(payment["id"], first.user)
+        assert response.status_code == 200
+        assert Payment.objects.get(pk=payment["id"]).status == "refunded"
+        assert Registration.objects.get(pk=again.pk).status == "pending"
+
+    def test_a_second_payment_of_a_paid_place_is_refunded_and_the_place_kept(
+        self, django_capture_on_commit_callbacks
+    ):
+        registration = hold(paid_event())
+        first = pay(registration).json()
+        verify(first["id"], registration.user, outcome="failed")  # the card failed...
+        second = pay(registration).json()
+        verify(second["id"], registration.user)  # ...another card paid
+        # The first checkout is completed after all (a gateway retrying the same order).
+        Payment.objects.filter(pk=first["id"]).update(status="pending")
+        with django_capture_on_commit_callbacks(execute=True):
+            verify(first["id"], registration.user)
+        registration.refresh_from_db()
+        assert registration.status == "confirmed"
+        assert Payment.objects.get(pk=first["id"]).status == "refunded"
+        assert Payment.objects.get(pk=second["id"]).status == "succeeded"
+
+    def test_an_amount_the_currency_cannot_express_is_a_400(self, settings):
+        settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = "sk_test_x", "pk_test_x"
+        event = EventFactory(currency="JPY")
+        TicketTypeFactory(event=event, price=Decimal("1500.50"))
+        registration = hold(event)
+        response = authenticated_client(registration.user).post(
+            PAYMENTS, {"registration": registration.pk, "provider": "stripe"}, format="json"
+        )
+        body = assert_error(response, 400, "validation_error")
+        assert "amount" in body["details"]
+
+    def test_paying_another_way_replaces_the_pending_checkout(self, settings):
+        registration = hold(paid_event())
+        first = pay(registration).json()
+        settings.PAYMENTS_MOCK_ENABLED = True
+        again = pay(registration)
+        assert again.json()["id"] == first["id"]  # same provider: the same checkout
+        settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = "sk_test_x", "pk_test_x"
+        with responses.RequestsMock() as http:
+            http.post("https://api.stripe.com/v1/payment_intents", json=payment_intent())
+            switched = authenticated_client(registration.user).post(
+                PAYMENTS, {"registration": registration.pk, "provider": "stripe"}, format="json"
+            )
+        assert switched.status_code == 201
+        old = Payment.objects.get(pk=first["id"])
+        assert (old.status, old.note) == ("failed", "Replaced by a payment with stripe.")

@@ -299,3 +299,56 @@ class TestRazorpayWebhooks:
         assert_error(
             self.post(api_client, self.captured(payment), "evt_y"), 400, "provider_disabled"
         )
+
+
+class TestRefundsTheGatewayAnswersLater:
+    def test_a_pending_refund_of_ours_is_settled_by_the_charge_refunded_total(
+        self, api_client, django_capture_on_commit_callbacks
+    ):
+        payment = stripe_payment()
+        post_stripe(api_client, succeeded(payment))
+        with responses.RequestsMock() as http:
+            http.post(
+                "https://api.stripe.com/v1/refunds",
+                json={"id": "re_1", "object": "refund", "amount": 2000, "status": "pending"},
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                authenticated_client(payment.registration.event.organizer).post(
+                    f"/api/v1/payments/{payment.pk}/refund/", {}, format="json"
+                )
+        refund = payment.refunds.get()
+        assert (refund.status, refund.provider_refund_id) == ("pending", "re_1")
+
+        post_stripe(api_client, refunded(payment, 2000))  # no refund list on new API versions
+
+        refund.refresh_from_db()
+        payment.refresh_from_db()
+        assert refund.status == "succeeded"
+        assert (payment.status, payment.refunded_amount) == ("refunded", Decimal("20.00"))
+        assert payment.refunds.count() == 1
+
+    def test_a_refund_the_gateway_refuses_is_failed_and_can_be_asked_again(
+        self, api_client, django_capture_on_commit_callbacks
+    ):
+        payment = stripe_payment()
+        post_stripe(api_client, succeeded(payment))
+        organizer = authenticated_client(payment.registration.event.organizer)
+        with responses.RequestsMock() as http:
+            http.post(
+                "https://api.stripe.com/v1/refunds",
+                status=400,
+                json={"error": {"type": "invalid_request_error", "message": "Not allowed."}},
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                organizer.post(
+                    f"/api/v1/payments/{payment.pk}/refund/", {"amount": "5.00"}, format="json"
+                )
+        refund = payment.refunds.get()
+        assert refund.status == "failed" and "Not allowed." in refund.reason
+        assert ActivityLog.objects.filter(action="refund_failed").count() == 1
+        payment.refresh_from_db()
+        assert (payment.status, payment.refunded_amount) == ("succeeded", Decimal("0.00"))
+        again = organizer.post(
+            f"/api/v1/payments/{payment.pk}/refund/", {"amount": "20.00"}, format="json"
+        )
+        assert again.status_code == 201  # nothing is held back by the failed one

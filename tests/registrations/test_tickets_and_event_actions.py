@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from payments.services import issue_invoice
 from registrations.models import SessionAttendance, SessionProgress, Ticket, WaitlistEntry
 from registrations.services import booking, checkin, waitlist
 from tests.conftest import authenticated_client
@@ -33,9 +34,12 @@ TICKETS = "/api/v1/tickets/"
 
 
 def paid_registration(**fields):
-    """A confirmed registration paid in full through the mock gateway."""
+    """A confirmed registration paid in full through the mock gateway, with its invoice."""
     registration = RegistrationFactory(**fields)
-    PaymentFactory(registration=registration, status="succeeded", processed_at=timezone.now())
+    payment = PaymentFactory(
+        registration=registration, status="succeeded", processed_at=timezone.now()
+    )
+    issue_invoice(payment=payment, registration=registration, now=timezone.now())
     return registration
 
 
