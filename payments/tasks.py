@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,6 +10,8 @@ from django.utils import timezone
 from payments import services
 from payments.documents import invoice_pdf
 from payments.models import Invoice, Refund, RefundStatus
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -46,6 +49,10 @@ def send_pending_refunds() -> int:
     ).values_list("pk", flat=True)
     settled = 0
     for refund_id in waiting:
-        refund = services.send_refund(refund_id=refund_id)
+        try:
+            refund = services.send_refund(refund_id=refund_id)
+        except Exception:  # one refund that fails must not hold back the ones after it
+            logger.exception("Sending refund #%s failed; it stays pending", refund_id)
+            continue
         settled += refund.status != RefundStatus.PENDING
     return settled
