@@ -130,6 +130,7 @@ def update_event(
 ) -> Event:
     """Change an event's details. Sessions must still fit its time window; the capacity never
     drops below the seats taken, and a larger one gives the new seats out (to the waitlist).
+    The currency is fixed once anyone has registered (prices and payments were in it).
     The fact's `changed` names the fields that moved."""
     event = lock_event(event.pk)
     if event.status == EventStatus.CANCELLED:
@@ -138,6 +139,11 @@ def update_event(
         _check_seats_floor(event, changes["capacity"])
     capacity_before = event.capacity
     changed = [field for field, value in changes.items() if getattr(event, field) != value]
+    if "currency" in changed and seating().blocks_deletion(event):
+        raise Conflict(
+            ConflictCode.INVALID_STATE,
+            "Places were sold in this event's currency: it cannot change any more.",
+        )
     for field, value in changes.items():
         setattr(event, field, value)
     if {"starts_at", "ends_at"} & set(changed):

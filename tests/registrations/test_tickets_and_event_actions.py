@@ -577,3 +577,18 @@ class TestDeletingAnEventsPartsKeepsTheRecords:
         assert entry.ticket_type is None and entry.status == "waiting"
         deleted = ActivityLog.objects.get(action="ticket_type_deleted", target_id=str(unsold.pk))
         assert deleted.metadata["waitlist_moved_to_any_type"] == 1
+
+
+def test_an_events_currency_is_fixed_once_anyone_registered(organizer, organizer_client):
+    event = EventFactory(organizer=organizer, currency="EUR")
+    url = f"{EVENTS}{event.pk}/"
+    assert organizer_client.patch(url, {"currency": "GBP"}, format="json").status_code == 200
+    RegistrationFactory(event=event, status="cancelled")  # even a cancelled one was priced
+
+    assert_error(
+        organizer_client.patch(url, {"currency": "USD"}, format="json"), 409, "invalid_state"
+    )
+    event.refresh_from_db()
+    assert event.currency == "GBP"
+    same = organizer_client.patch(url, {"currency": "GBP", "title": "Renamed"}, format="json")
+    assert same.status_code == 200  # sending the same currency again changes nothing
