@@ -37,9 +37,11 @@ def receive(*, provider: str, body: bytes, headers: dict) -> WebhookEvent:
                 )
         except IntegrityError:  # seen before (or being handled right now): nothing to do
             return WebhookEvent.objects.get(provider=provider, event_id=notice.event_id)
-        payment = _payment_of(provider, notice)
-        event.payment = payment
-        event.outcome = _apply(payment, notice) if payment else "no payment of ours"
+        if notice.kind == NoticeKind.OTHER:
+            event.outcome = "ignored"
+        else:
+            event.payment = _payment_of(provider, notice)
+            event.outcome = _apply(event.payment, notice) if event.payment else "no payment of ours"
         event.save(update_fields=["payment", "outcome"])
     return event
 
@@ -62,9 +64,7 @@ def _apply(payment: Payment, notice) -> str:
     if notice.kind == NoticeKind.PAYMENT_FAILED:
         payment = services.apply_failure(payment=payment, reason=notice.failure_reason)
         return f"payment {payment.status}"
-    if notice.kind == NoticeKind.REFUNDED:
-        return _refunded(payment, notice)
-    return "ignored"
+    return _refunded(payment, notice)  # NoticeKind.REFUNDED
 
 
 def _refunded(payment: Payment, notice) -> str:

@@ -181,6 +181,9 @@ def test_a_refund_the_gateway_could_not_take_is_sent_again_later(
     )
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert send_pending_refunds() == 1
+    sent = http.calls[-1].request
+    assert f"payment_intent={payment.provider_order_id}" in sent.body and "amount=2000" in sent.body
+    assert sent.headers["Idempotency-Key"] == f"refund_{refund.pk}_{payment.transaction_id}"
     refund.refresh_from_db()
     assert (refund.status, refund.provider_refund_id) == ("succeeded", "re_1")
     payment.refresh_from_db()

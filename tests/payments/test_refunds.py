@@ -139,6 +139,47 @@ class TestCancellingRefundsWhatIsDue:
             )
         payment.refresh_from_db()
         assert (payment.status, payment.refunded_amount) == ("refunded", Decimal("40.00"))
+        refund = payment.refunds.get()
+        assert (refund.requested_by, refund.reason) == (
+            registration.user,
+            "Registration cancelled.",
+        )
+
+    def test_only_the_cancelled_registrations_own_payment_is_refunded(
+        self, paid, django_capture_on_commit_callbacks
+    ):
+        registration, payment = paid
+        neighbour = hold(registration.event)
+        neighbour_payment = Payment.objects.get(pk=pay(neighbour).json()["id"])
+        verify(neighbour_payment.pk, neighbour.user)
+        with django_capture_on_commit_callbacks(execute=True):
+            authenticated_client(registration.user).post(
+                f"/api/v1/registrations/{registration.pk}/cancel/"
+            )
+        neighbour_payment.refresh_from_db()
+        assert (neighbour_payment.status, neighbour_payment.refunded_amount) == (
+            "succeeded",
+            Decimal("0.00"),
+        )
+        assert Payment.objects.get(pk=payment.pk).status == "refunded"
+
+    def test_what_was_refunded_before_is_not_refunded_again(
+        self, paid, django_capture_on_commit_callbacks
+    ):
+        registration, payment = paid
+        refund(
+            payment,
+            registration.event.organizer,
+            django_capture_on_commit_callbacks,
+            amount="15.00",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            authenticated_client(registration.user).post(
+                f"/api/v1/registrations/{registration.pk}/cancel/"
+            )
+        payment.refresh_from_db()
+        assert (payment.status, payment.refunded_amount) == ("refunded", Decimal("40.00"))
+        assert [r.amount for r in payment.refunds.all()] == [Decimal("15.00"), Decimal("25.00")]
 
     def test_after_the_deadline_the_holder_gets_nothing_back(
         self, paid, django_capture_on_commit_callbacks

@@ -218,7 +218,7 @@ class TestStripeWebhooks:
             api_client, stripe_event("evt_other", "customer.created", {"id": "cus_1"})
         )
         assert response.status_code == 200
-        assert response.json()["outcome"] == "no payment of ours"
+        assert response.json()["outcome"] == "ignored"
         assert WebhookEvent.objects.get().event_type == "customer.created"
 
 
@@ -286,6 +286,65 @@ class TestRazorpayWebhooks:
         assert payment.status == "succeeded" and payment.provider_payment_id == "pay_1"
         assert Ticket.objects.filter(registration=payment.registration).count() == 1
         assert WebhookEvent.objects.count() == 1
+
+    def test_a_refund_made_at_razorpay_is_recorded_with_its_amount(self, api_client):
+        payment = self.razorpay_payment()
+        self.post(api_client, self.captured(payment), "evt_c")
+        body = json.dumps(
+            {
+                "entity": "event",
+                "event": "refund.processed",
+                "contains": ["refund", "payment"],
+                "payload": {
+                    "refund": {
+                        "entity": {
+                            "id": "rfnd_1",
+                            "entity": "refund",
+                            "amount": 10000,
+                            "currency": "EUR",
+                            "payment_id": "pay_1",
+                            "status": "processed",
+                        }
+                    },
+                    "payment": {"entity": {"id": "pay_1", "order_id": payment.provider_order_id}},
+                },
+            }
+        ).encode()
+
+        response = self.post(api_client, body, "evt_r")
+
+        assert response.json()["outcome"] == "refund recorded"
+        payment.refresh_from_db()
+        assert (payment.status, payment.refunded_amount) == (
+            "partially_refunded",
+            Decimal("100.00"),
+        )
+        assert payment.refunds.get().provider_refund_id == "rfnd_1"
+
+    def test_an_order_id_of_another_providers_payment_is_not_ours(self, api_client):
+        stripe_one = stripe_payment()
+        Payment.objects.filter(pk=stripe_one.pk).update(provider_order_id="order_shared")
+        stripe_one.provider_order_id = "order_shared"
+        response = self.post(api_client, self.captured(stripe_one), "evt_other_provider")
+        assert response.json()["outcome"] == "no payment of ours"
+        assert Payment.objects.get(pk=stripe_one.pk).status == "pending"
+
+    def test_an_event_type_we_do_not_handle_is_stored_and_ignored(self, api_client):
+        payment = self.razorpay_payment()
+        body = json.dumps(
+            {
+                "entity": "event",
+                "event": "order.paid",
+                "contains": ["payment"],
+                "payload": {
+                    "payment": {"entity": {"id": "pay_9", "order_id": payment.provider_order_id}}
+                },
+            }
+        ).encode()
+        response = self.post(api_client, body, "evt_order_paid")
+        assert response.json()["outcome"] == "ignored"
+        assert WebhookEvent.objects.get().event_type == "order.paid"
+        assert Payment.objects.get(pk=payment.pk).status == "pending"
 
     def test_a_forged_signature_is_refused(self, api_client):
         payment = self.razorpay_payment()
