@@ -1,33 +1,17 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from events.models import Event
 from payments.models import Invoice, Payment
-
-
-def _own_or_organized(rows: QuerySet, user, *, own: str, event: str) -> QuerySet:
-    """Rows that are the user's own (through `own`), or of events they organize (through
-    `event`); all for admins, none for anonymous users."""
-    if not user.is_authenticated:
-        return rows.none()
-    if user.is_admin:
-        return rows
-    mine = Q(**{own: user})
-    if not user.is_organizer:
-        return rows.filter(mine)
-    organized = list(Event.objects.filter(organizer=user).values_list("pk", flat=True))
-    return rows.filter(mine | Q(**{f"{event}__in": organized}))
+from registrations.selectors import own_or_organized
 
 
 def visible_payments(user) -> QuerySet[Payment]:
     """A user's own payments, those for events they organize, or all for admins."""
-    return _own_or_organized(
-        Payment.objects.all(), user, own="user", event="registration__event_id"
-    )
+    return own_or_organized(Payment.objects.all(), user, own="user", event="registration__event_id")
 
 
 def visible_invoices(user) -> QuerySet[Invoice]:
     """The invoices of the payments a user may see."""
-    return _own_or_organized(
+    return own_or_organized(
         Invoice.objects.all(), user, own="payment__user", event="payment__registration__event_id"
     )
 

@@ -75,10 +75,11 @@ def seats_taken(event: Event, *, ticket_type=None) -> int:
     return registrations.aggregate(seats=Sum("quantity"))["seats"] or 0
 
 
-def _own_or_organized(rows: QuerySet, user, *, own: str) -> QuerySet:
-    """Rows that are the user's own (through `own`), or belong to events they organize; all
-    for admins, none for anonymous users. An organizer's event ids are read first, so the
-    database can answer with two index scans instead of scanning every row for the OR."""
+def own_or_organized(rows: QuerySet, user, *, own: str, event: str = "event_id") -> QuerySet:
+    """Rows that are the user's own (through `own`), or belong to events they organize
+    (through `event`); all for admins, none for anonymous users. An organizer's event ids are
+    read first, so the database can answer with two index scans instead of scanning every row
+    for the OR."""
     if not user.is_authenticated:
         return rows.none()
     if user.is_admin:
@@ -87,22 +88,22 @@ def _own_or_organized(rows: QuerySet, user, *, own: str) -> QuerySet:
     if not user.is_organizer:
         return rows.filter(mine)
     organized = list(Event.objects.filter(organizer=user).values_list("pk", flat=True))
-    return rows.filter(mine | Q(event_id__in=organized))
+    return rows.filter(mine | Q(**{f"{event}__in": organized}))
 
 
 def visible_registrations(user) -> QuerySet[Registration]:
     """A user's own registrations, those for events they organize, or all for admins."""
-    return _own_or_organized(Registration.objects.all(), user, own="user")
+    return own_or_organized(Registration.objects.all(), user, own="user")
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:
     """A user's own tickets, those of events they organize, or all for admins."""
-    return _own_or_organized(Ticket.objects.all(), user, own="registration__user")
+    return own_or_organized(Ticket.objects.all(), user, own="registration__user")
 
 
 def visible_waitlist(user) -> QuerySet[WaitlistEntry]:
     """A user's own waitlist entries, those of events they organize, or all for admins."""
-    return _own_or_organized(WaitlistEntry.objects.all(), user, own="user")
+    return own_or_organized(WaitlistEntry.objects.all(), user, own="user")
 
 
 def with_positions(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
