@@ -397,3 +397,13 @@ class TestWhatTheReviewFound:
         assert switched.status_code == 201
         old = Payment.objects.get(pk=first["id"])
         assert (old.status, old.note) == ("failed", "Replaced by a payment with stripe.")
+
+
+def test_a_verify_call_with_an_outcome_that_is_not_one_is_a_400_and_changes_nothing():
+    registration = hold(paid_event())
+    payment = pay(registration).json()
+    body = assert_error(
+        verify(payment["id"], registration.user, outcome="maybe"), 400, "validation_error"
+    )
+    assert "outcome" in body["details"]
+    assert Payment.objects.get(pk=payment["id"]).status == "pending"
