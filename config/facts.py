@@ -14,8 +14,11 @@ once, inside its transaction, with `record()`:
 Apps declare the facts they emit (`FactType`, in their `facts.py`) and subscribe handlers in
 `AppConfig.ready()`; the app that records a fact imports none of the apps that react to it.
 Handlers are idempotent on `fact.id` (the journal entry's id), so a retried background task
-cannot act twice. Rules that must hold in the same transaction (a payment confirming a
-registration under the event's lock) are direct service calls, not facts.
+cannot act twice. A handler subscribed with `many=True` gets, in one call, every fact of its
+kinds that one `record_many()` recorded (an event cancelled with a thousand registrations is
+one call, not a thousand), so it can act on them in bulk. Rules that must hold in the same
+transaction (a payment confirming a registration under the event's lock) are direct service
+calls, not facts.
 """
 
 from __future__ import annotations
@@ -93,8 +96,19 @@ class Entry:
     data: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Subscription:
+    handler: Callable
+    background: bool = False
+    many: bool = False  # the handler takes a list of facts
+
+    @property
+    def path(self) -> str:
+        return f"{self.handler.__module__}.{self.handler.__qualname__}"
+
+
 _fact_types: dict[str, FactType] = {}
-_handlers: dict[str, list[tuple[Callable, bool]]] = defaultdict(list)
+_handlers: dict[str, list[Subscription]] = defaultdict(list)
 _journal: Callable[[list[Entry]], list] | None = None
 
 
@@ -118,20 +132,22 @@ def keep_journal(writer: Callable[[list[Entry]], list]) -> None:
     _journal = writer
 
 
-def subscribe(*kinds: FactType | str, background: bool = False):
+def subscribe(*kinds: FactType | str, background: bool = False, many: bool = False):
     """Decorator: call the handler with each committed fact of these kinds (or names: an app
     may subscribe to the facts of an app above it by name). Inline handlers run
     right after the commit, in the process that committed; background ones run as a Celery task
     (eagerly, in process, when no broker is configured; in process too when the broker cannot
     take the task, so a fact is not lost to a broker that is down). Either way a failing
     handler is logged and does not undo or fail the change that was committed. Subscribing the
-    same handler twice delivers each fact to it once."""
+    same handler twice delivers each fact to it once. With `many=True` the handler takes a list:
+    the facts of its kinds recorded together, in the order they were recorded."""
 
-    def register(handler: Callable[[Fact], None]) -> Callable[[Fact], None]:
+    def register(handler: Callable) -> Callable:
+        subscription = Subscription(handler, background, many)
         for kind in kinds:
             handlers = _handlers[kind.name if isinstance(kind, FactType) else kind]
-            if (handler, background) not in handlers:  # subscribing twice delivers once
-                handlers.append((handler, background))
+            if subscription not in handlers:  # subscribing twice delivers once
+                handlers.append(subscription)
         return handler
 
     return register
@@ -173,33 +189,49 @@ def record_many(entries: Iterable[Entry]) -> list[Fact]:
         )
         for entry, row in zip(entries, rows, strict=True)
     ]
+    together: dict[Subscription, list[Fact]] = {}
     for fact in facts:
-        for handler, background in _handlers.get(fact.name, ()):
-            transaction.on_commit(_dispatcher(handler, background, fact))
+        for subscription in _handlers.get(fact.name, ()):
+            if subscription.many:
+                together.setdefault(subscription, []).append(fact)
+            else:
+                transaction.on_commit(_dispatcher(subscription, [fact]))
+    for subscription, batch in together.items():
+        transaction.on_commit(_dispatcher(subscription, batch))
     return facts
 
 
-def _path(handler: Callable) -> str:
-    return f"{handler.__module__}.{handler.__qualname__}"
+def _dispatcher(subscription: Subscription, batch: list[Fact]) -> Callable[[], None]:
+    path = subscription.path
+    about = f"fact {batch[0].name} #{batch[0].id}" + (
+        f" and {len(batch) - 1} more" if len(batch) > 1 else ""
+    )
 
+    def run_here() -> None:
+        if subscription.many:
+            subscription.handler(batch)
+        else:
+            subscription.handler(batch[0])
 
-def _dispatcher(handler: Callable, background: bool, fact: Fact) -> Callable[[], None]:
+    def queue() -> None:
+        if subscription.many:
+            deliver_facts.delay(path, [_as_payload(fact) for fact in batch])
+        else:
+            deliver_fact.delay(path, _as_payload(batch[0]))
+
     def dispatch() -> None:
         try:
-            if background:
+            if subscription.background:
                 try:
-                    deliver_fact.delay(_path(handler), _as_payload(fact))
+                    queue()
                     return
                 except Exception:  # the broker did not take it: deliver here, not never
                     logger.exception(
-                        "Queueing %s for fact %s #%s failed; running it in process",
-                        _path(handler),
-                        fact.name,
-                        fact.id,
+                        "Queueing %s for %s failed; running it in process", path, about
                     )
-            handler(fact)
+            run_here()
         except Exception:
-            logger.exception("%s failed on fact %s #%s", _path(handler), fact.name, fact.id)
+            logger.exception("%s failed on %s", path, about)
 
     return dispatch
 
@@ -210,9 +242,21 @@ def _as_payload(fact: Fact) -> dict:
     return payload
 
 
+def _from_payload(payload: dict) -> Fact:
+    payload = dict(payload)
+    occurred_at = payload.pop("occurred_at")
+    return Fact(**payload, occurred_at=datetime.fromisoformat(occurred_at) if occurred_at else None)
+
+
 @shared_task(name="facts.deliver", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def deliver_fact(handler_path: str, payload: dict) -> None:
     """Run one background handler for one fact (retried with backoff when it fails)."""
-    occurred_at = payload.pop("occurred_at")
-    fact = Fact(**payload, occurred_at=datetime.fromisoformat(occurred_at) if occurred_at else None)
-    import_string(handler_path)(fact)
+    import_string(handler_path)(_from_payload(payload))
+
+
+@shared_task(
+    name="facts.deliver_many", autoretry_for=(Exception,), retry_backoff=True, max_retries=5
+)
+def deliver_facts(handler_path: str, payloads: list[dict]) -> None:
+    """Run one background handler that takes many facts, for the facts recorded together."""
+    import_string(handler_path)([_from_payload(payload) for payload in payloads])

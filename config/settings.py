@@ -1,8 +1,8 @@
 """Settings for every environment, read from environment variables.
 
 The defaults suit development on a laptop (SQLite, local-memory cache, eager Celery tasks, mails
-on the console). With DJANGO_DEBUG off the production rules apply: a secret key must be given,
-cookies are secure and HTTPS is enforced. `.env.example` documents every variable.
+written to files under mail/). With DJANGO_DEBUG off the production rules apply: a secret key
+must be given, cookies are secure and HTTPS is enforced. `.env.example` documents every variable.
 """
 
 import os
@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "payments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,18 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-refunds": {
         "task": "payments.tasks.send_pending_refunds",
         "schedule": 300.0,
+    },
+    "send-event-reminders": {
+        "task": "notifications.tasks.send_event_reminders",
+        "schedule": 300.0,
+    },
+    "retry-notification-emails": {
+        "task": "notifications.tasks.retry_emails",
+        "schedule": 60.0,
+    },
+    "retry-webhook-deliveries": {
+        "task": "notifications.tasks.retry_deliveries",
+        "schedule": 60.0,
     },
 }
 
@@ -256,6 +269,24 @@ INVOICE_SELLER_ADDRESS = env_str("INVOICE_SELLER_ADDRESS", "1 Example Street, Lo
 INVOICE_SELLER_TAX_ID = env_str("INVOICE_SELLER_TAX_ID")
 # How old a signed Stripe webhook may be (its timestamp), against replays.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+
+# --- Notifications and outbound webhooks ---------------------------------------------------
+
+# Confirmed attendees are reminded once, this many hours before their event starts.
+EVENT_REMINDER_HOURS = env_int("EVENT_REMINDER_HOURS", 24)
+# A notification's e-mail is tried this many times (1, 4, 16, 64 minutes apart), then failed.
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5)
+# Outbound webhooks may target loopback, private and other internal addresses only when this
+# is on (development and tests). Off: refused when a webhook is saved, and again at delivery.
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+# Off: deliveries are recorded but held (pending), and go out once it is switched on again.
+WEBHOOKS_DELIVERY_ENABLED = env_bool("WEBHOOKS_DELIVERY_ENABLED", True)
+# Seconds a receiver may take to answer one delivery.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+# A delivery is tried this many times (1, 4, 16, 64, 256 minutes apart), then failed.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+# A webhook whose deliveries have all failed for this long is switched off, its owner told.
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72)
 
 # --- Registrations --------------------------------------------------------------------------
 
@@ -361,7 +392,16 @@ STORAGES = {
 # The largest request body accepted, uploads included (images are capped lower, per kind).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development writes each mail to a file under EMAIL_FILE_PATH (read them there); production
+# sends through SMTP.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH") or BASE_DIR / "mail")
+# Seconds an SMTP server may take before the send fails (and is retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -382,6 +422,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:  # tasks run inside requests and commands: no line for each one
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # --- Production -----------------------------------------------------------------------------
 

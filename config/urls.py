@@ -8,6 +8,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from config import views
 from events.urls import router as events_router
+from notifications.urls import router as notifications_router
 from payments.urls import router as payments_router
 from registrations.urls import router as registrations_router
 from users.urls import router as users_router
@@ -22,7 +23,13 @@ class PublicAPIRootView(APIRootView):
 api_router = DefaultRouter()
 api_router.include_format_suffixes = False
 api_router.APIRootView = PublicAPIRootView
-for app_router in (users_router, events_router, registrations_router, payments_router):
+for app_router in (
+    users_router,
+    events_router,
+    registrations_router,
+    payments_router,
+    notifications_router,
+):
     api_router.registry.extend(app_router.registry)
 
 api_v1 = [

@@ -280,7 +280,11 @@ def apply_failure(*, payment: Payment, reason: str, origin: Origin | None = None
         user=payment.user,
         origin=origin,
         target=payment,
-        data={"registration": payment.registration_id, "reason": payment.note},
+        data={
+            "registration": payment.registration_id,
+            "event": payment.registration.event_id,
+            "reason": payment.note,
+        },
     )
     return payment
 
@@ -471,6 +475,8 @@ def settle_refund(*, refund: Refund, provider_refund_id: str, outcome: Outcome) 
                 target=refund,
                 data={
                     "payment": payment.pk,
+                    "user": payment.user_id,
+                    "event": payment.registration.event_id,
                     "amount": str(refund.amount),
                     "currency": payment.currency,
                     "reason": refund.reason,

@@ -156,3 +156,35 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = factory.LazyAttribute(lambda p: p.registration.total_price)
     currency = factory.LazyAttribute(lambda p: p.registration.currency)
     provider_order_id = factory.Sequence(lambda n: f"mock_order_{n}")
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    user = factory.SubFactory(UserFactory)
+    type = "registration_confirmed"
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    message = "Something happened."
+    key = factory.Sequence(lambda n: f"test:{n}")
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    """An organizer's webhook for every event type, at a public address."""
+
+    class Meta:
+        model = "notifications.Webhook"
+
+    owner = factory.SubFactory(OrganizerFactory)
+    url = "https://hooks.example.com/eventhub"
+    events = factory.LazyFunction(
+        lambda: [
+            "registration.created",
+            "registration.cancelled",
+            "payment.succeeded",
+            "payment.refunded",
+            "event.published",
+            "event.cancelled",
+            "checkin.created",
+        ]
+    )

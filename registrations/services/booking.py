@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config.exceptions import Conflict, ConflictCode
 from config.facts import Entry, Origin, record, record_many
+from config.formats import api_datetime
 from events.models import Event, TicketType
 from events.services import lock_event
 from registrations import facts
@@ -113,10 +114,12 @@ def release(
     actor,
     now,
     origin: Origin | None = None,
+    with_event: bool = False,
 ) -> None:
     """The one path every cancellation takes (the attendee's, the organizer's, the whole
     event's): the registrations are cancelled, their waitlist offers withdrawn, and one fact
-    each records what is due back, for refunds and notifications to follow. In bulk: a few
+    each records what is due back, for refunds and notifications to follow (`with_event`: the
+    whole event was cancelled, which is what its attendees are told). In bulk: a few
     queries however many registrations. The caller holds the event's lock and gives the seats
     out afterwards."""
     if not registrations:
@@ -145,6 +148,7 @@ def release(
                 "user": registration.user_id,
                 "by_manager": by_manager,
                 "refund_due": str(refunds[registration.pk]),
+                **({"event_cancelled": True} if with_event else {}),
             },
         )
         for registration in registrations
@@ -214,7 +218,11 @@ def _approve(registration: Registration, *, event, now, actor, origin: Origin | 
         user=actor,
         origin=origin,
         target=registration,
-        data={"event": event.pk, "user": registration.user_id},
+        data={
+            "event": event.pk,
+            "user": registration.user_id,
+            "expires_at": api_datetime(registration.expires_at),
+        },
     )
     if registration.is_free:
         seats.confirm(registration, now=now, actor=actor, origin=origin)

@@ -6,8 +6,9 @@ event's own transaction, under its lock, taken by the events service that calls 
 from django.db.models import Min
 from django.utils import timezone
 
+from config.facts import Entry, record_many
 from events.seating import Seating
-from registrations import selectors
+from registrations import facts, selectors
 from registrations.models import (
     Registration,
     RegistrationStatus,
@@ -48,16 +49,32 @@ class RegistrationSeating(Seating):
     def event_cancelled(self, *, event, actor, origin) -> int:
         """Every active registration is cancelled through the path a single cancellation takes
         (everything paid is due back in full: the organizer cancelled), and the waitlist is
-        closed."""
+        closed, each entry with its fact (the people waiting are told too)."""
         now = timezone.now()
         # Holds that already ran out stay pending until the expiry job marks them expired.
         active = list(
             Registration.objects.filter(holds_seats(now), event=event).select_related("event")
         )
-        booking.release(active, by_manager=True, actor=actor, now=now, origin=origin)
+        booking.release(
+            active, by_manager=True, actor=actor, now=now, origin=origin, with_event=True
+        )
+        waiting = list(
+            WaitlistEntry.objects.filter(event=event, status=WaitlistStatus.WAITING).select_related(
+                "user"
+            )
+        )
         WaitlistEntry.objects.filter(
             event=event, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
         ).update(status=WaitlistStatus.LEFT)
+        record_many(
+            Entry(
+                facts.WAITLIST_LEFT,
+                user=entry.user,
+                target=entry,
+                data={"event": event.pk, "event_cancelled": True},
+            )
+            for entry in waiting
+        )
         return len(active)
 
     def approval_dropped(self, *, event, actor, origin) -> int:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from config.exceptions import ApplicationError, Conflict, ConflictCode
 from config.facts import Entry, Origin, record, record_many
+from config.formats import api_datetime
 from events.models import Event, EventStatus, TicketType
 from events.services import lock_event
 from registrations import facts
@@ -102,13 +103,15 @@ def _issue_tickets(registration: Registration) -> None:
     )
 
 
-def _record_confirmed(registration: Registration, *, actor, origin: Origin | None) -> None:
+def _record_confirmed(
+    registration: Registration, *, actor, origin: Origin | None, extra: dict | None = None
+) -> None:
     record(
         facts.REGISTRATION_CONFIRMED,
         user=actor,
         origin=origin,
         target=registration,
-        data={"event": registration.event_id, "user": registration.user_id},
+        data={"event": registration.event_id, "user": registration.user_id, **(extra or {})},
     )
 
 
@@ -144,9 +147,11 @@ def new_registration(
     hold: timedelta,
     now,
     origin: Origin | None = None,
+    waitlist_entry: WaitlistEntry | None = None,
 ) -> Registration:
     """A registration at the server's price: confirmed at once when free and not awaiting
-    approval, otherwise pending (paid: held for `hold`; awaiting approval: until decided)."""
+    approval, otherwise pending (paid: held for `hold`; awaiting approval: until decided).
+    Its facts name the `waitlist_entry` it was promoted from, if any."""
     total = ticket_type.price * quantity
     confirm_now = total == 0 and not event.requires_approval
     registration = Registration.objects.create(
@@ -162,16 +167,24 @@ def new_registration(
         expires_at=None if event.requires_approval or confirm_now else now + hold,
         confirmed_at=now if confirm_now else None,
     )
+    promoted = {"waitlist_entry": waitlist_entry.pk} if waitlist_entry is not None else {}
     record(
         facts.REGISTRATION_CREATED,
         user=user,
         origin=origin,
         target=registration,
-        data={"event": event.pk, "quantity": quantity, "status": registration.status},
+        data={
+            "event": event.pk,
+            "user": user.pk,
+            "quantity": quantity,
+            "status": registration.status,
+            "expires_at": api_datetime(registration.expires_at),
+            **promoted,
+        },
     )
     if confirm_now:
         _issue_tickets(registration)
-        _record_confirmed(registration, actor=user, origin=origin)
+        _record_confirmed(registration, actor=user, origin=origin, extra=promoted)
     return registration
 
 
@@ -258,6 +271,7 @@ def promote_waitlist(*, event: Event, now) -> list[WaitlistEntry]:
             special_requirements="",
             hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS),
             now=now,
+            waitlist_entry=entry,
         )
         entry.registration = registration
         entry.status = (
@@ -271,7 +285,12 @@ def promote_waitlist(*, event: Event, now) -> list[WaitlistEntry]:
             facts.WAITLIST_PROMOTED,
             user=entry.user,
             target=registration,
-            data={"event": event.pk, "waitlist_entry": entry.pk, "status": entry.status},
+            data={
+                "event": event.pk,
+                "waitlist_entry": entry.pk,
+                "status": entry.status,
+                "expires_at": api_datetime(entry.offer_expires_at),
+            },
         )
         event_free -= entry.quantity
         type_free[ticket_type.id] -= entry.quantity

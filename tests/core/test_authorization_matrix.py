@@ -55,6 +55,7 @@ from tests.factories import (
     AdminFactory,
     CategoryFactory,
     EventFactory,
+    NotificationFactory,
     OrganizerFactory,
     PaymentFactory,
     RegistrationFactory,
@@ -63,6 +64,7 @@ from tests.factories import (
     TicketTypeFactory,
     UserFactory,
     WaitlistEntryFactory,
+    WebhookFactory,
 )
 from tests.helpers import ERROR_KEYS, iso
 
@@ -152,6 +154,11 @@ def me_body(w, actor):
 # while e-mail activation is off (the default).
 def activation_body(w, actor):
     return {"uid": encode_uid(w.attendee.pk), "token": "set-by-the-mailed-link"}
+
+
+def webhook_body(w, actor):
+    """A public address written as an IP, so that checking it needs no DNS."""
+    return {"url": "https://8.8.8.8/hooks", "events": ["registration.created"]}
 
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -276,6 +283,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/invoices/{id}/"): Row((401, 200, 404, 200, 404, 200), target="invoice"),
     ("GET", "/api/v1/invoices/{id}/pdf/"): Row((401, 200, 404, 200, 404, 200), target="invoice"),
     ("POST", "/api/v1/invoices/{id}/send/"): Row((401, 202, 404, 202, 404, 202), target="invoice"),
+    # Notifications: one's own only, admins included.
+    ("GET", "/api/v1/notifications/"): Row(signed_in(200)),
+    ("POST", "/api/v1/notifications/read_all/"): Row(signed_in(200)),
+    ("GET", "/api/v1/notifications/unread_count/"): Row(signed_in(200)),
+    ("GET", "/api/v1/notifications/{id}/"): Row(
+        (401, 200, 404, 404, 404, 404), target="notification"
+    ),
+    ("DELETE", "/api/v1/notifications/{id}/"): Row(
+        (401, 204, 404, 404, 404, 404), target="notification"
+    ),
+    ("POST", "/api/v1/notifications/{id}/read/"): Row(
+        (401, 200, 404, 404, 404, 404), target="notification"
+    ),
     # Progress: one's own rows only, admins included.
     ("GET", "/api/v1/progress/"): Row(signed_in(200)),
     ("GET", "/api/v1/progress/{id}/"): Row((401, 200, 404, 404, 404, 404), target="progress"),
@@ -358,6 +378,26 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/waitlist/{id}/"): Row((401, 200, 404, 200, 404, 200), target="waitlist_entry"),
     ("POST", "/api/v1/waitlist/{id}/leave/"): Row(
         (401, 200, 404, 403, 404, 403), target="waitlist_entry"
+    ),
+    # Outbound webhooks: organizers (their own) and admins (all); attendees are refused.
+    ("GET", "/api/v1/webhooks/"): Row((401, 403, 403, 200, 200, 200)),
+    ("POST", "/api/v1/webhooks/"): Row((401, 403, 403, 201, 201, 201), body=webhook_body),
+    ("GET", "/api/v1/webhooks/{id}/"): Row((401, 403, 403, 200, 404, 200), target="webhook"),
+    ("PUT", "/api/v1/webhooks/{id}/"): Row(
+        (401, 403, 403, 200, 404, 200), target="webhook", body=webhook_body
+    ),
+    ("PATCH", "/api/v1/webhooks/{id}/"): Row(
+        (401, 403, 403, 200, 404, 200),
+        target="webhook",
+        body=lambda w, actor: {"is_active": False},
+    ),
+    ("DELETE", "/api/v1/webhooks/{id}/"): Row((401, 403, 403, 204, 404, 204), target="webhook"),
+    ("GET", "/api/v1/webhooks/{id}/deliveries/"): Row(
+        (401, 403, 403, 200, 404, 200), target="webhook"
+    ),
+    ("POST", "/api/v1/webhooks/{id}/ping/"): Row((401, 403, 403, 202, 404, 202), target="webhook"),
+    ("POST", "/api/v1/webhooks/{id}/rotate_secret/"): Row(
+        (401, 403, 403, 200, 404, 200), target="webhook"
     ),
 }
 
@@ -452,6 +492,9 @@ class World:
         self.invoice = issue_invoice(
             payment=self.paid_payment, registration=paid, now=timezone.now()
         )
+
+        self.notification = NotificationFactory(user=self.attendee)
+        self.webhook = WebhookFactory(owner=self.organizer)
 
         self.spare_category = CategoryFactory()
         self.log = ActivityLogFactory(user=self.attendee)
@@ -558,14 +601,27 @@ def test_every_row_is_an_endpoint(schema_operations):
     assert not stale, f"Rows of MATRIX for operations that no longer exist: {stale}"
 
 
+# State transitions that take no body.
+ACTIONS_WITHOUT_BODY = (
+    "/cancel/",
+    "/publish/",
+    "/confirm/",
+    "/reject/",
+    "/leave/",
+    "/send/",
+    "/read/",
+    "/read_all/",
+    "/ping/",
+    "/rotate_secret/",
+)
+
+
 def test_the_table_is_well_formed():
     for key, row in MATRIX.items():
         assert len(row.statuses) == len(ROLES), key
         has_parameter = "{" in key[1]
         assert (row.target is not None) == has_parameter, f"{key}: `target` iff a parameter"
-        if key[0] in ("POST", "PUT", "PATCH") and not key[1].endswith(
-            ("/cancel/", "/publish/", "/confirm/", "/reject/", "/leave/", "/send/")
-        ):
+        if key[0] in ("POST", "PUT", "PATCH") and not key[1].endswith(ACTIONS_WITHOUT_BODY):
             assert row.body is not None, f"{key}: a write needs a body"
 
 

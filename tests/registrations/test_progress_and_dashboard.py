@@ -402,7 +402,8 @@ class TestDashboardAttendee:
         many = queries_for(user_client, DASHBOARD)
 
         assert many == few
-        assert few <= 5  # user, upcoming, registrations, attended events, waitlist
+        # user, upcoming, registrations, attended events, waitlist, unread notifications
+        assert few <= 6
         assert user_client.get(DASHBOARD).json()["counts"]["registrations"] == 22
 
 
@@ -478,7 +479,7 @@ class TestDashboardOrganizer:
         many = queries_for(organizer_client, DASHBOARD)
 
         assert many == few
-        assert few <= 9  # user, four attendee parts, events, attendees, recent, revenue
+        assert few <= 10  # user, five attendee parts, events, attendees, recent, revenue
         assert organizer_client.get(DASHBOARD).json()["organizer"]["attendees"] == 32
 
 
@@ -555,8 +556,9 @@ class TestDashboardAdmin:
         many = queries_for(admin_client, DASHBOARD)
 
         assert many == few
-        # user, attendee part (4), organizer parts (3 + revenue), platform (3 + payments 2)
-        assert few <= 14
+        # user, attendee parts (4 + unread notifications), organizer parts (3 + revenue),
+        # platform (3 + payments 2)
+        assert few <= 15
         platform = admin_client.get(DASHBOARD).json()["platform"]
         assert platform["registrations_by_status"]["confirmed"] == 32
         assert platform["users_by_role"]["admin"] == 17

@@ -18,7 +18,7 @@ from tests.factories import (
     TicketTypeFactory,
     UserFactory,
 )
-from tests.helpers import assert_error
+from tests.helpers import assert_error, iso
 from users.models import ActivityLog
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +226,7 @@ class TestTheJournalOfEachStep:
             "event": event.pk,
             "waitlist_entry": waiting.pk,
             "status": "offered",
+            "expires_at": iso(waiting.offer_expires_at),
         }
 
     def test_an_approval_records_the_organizer_as_who_confirmed(self, organizer, organizer_client):
