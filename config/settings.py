@@ -360,6 +360,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "users.models.Role.choices",
         "RegistrationRoleEnum": [("attendee", "Attendee"), ("organizer", "Organizer")],
+        "NotificationTypeEnum": "notifications.models.NotificationType.choices",
+        "WebhookEventTypeEnum": "notifications.models.WebhookEventType.choices",
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus.choices",
     },
 }
 

@@ -62,8 +62,9 @@ class WebhookAdmin(ThroughServicesAdmin):
     def save_model(self, request, obj, form, change):
         origin = Origin.of(request)
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "owner"}
-        if change:
-            webhooks.update_webhook(webhook=obj, actor=request.user, origin=origin, **fields)
+        if change:  # the service compares with what is stored, not the form's copy
+            stored = Webhook.objects.get(pk=obj.pk)
+            webhooks.update_webhook(webhook=stored, actor=request.user, origin=origin, **fields)
             return
         created = webhooks.create_webhook(
             owner=form.cleaned_data["owner"],

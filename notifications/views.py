@@ -107,7 +107,7 @@ class WebhookViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
             OpenApiParameter("type", str, description="An event type, or `ping`."),
         ],
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def deliveries(self, request, pk=None):
         """The webhook's deliveries, newest first, with what the last attempt got back."""
         filterset = DeliveryFilter(

@@ -8,8 +8,11 @@ the socket connects to (`GuardedAdapter`), so a name that resolves to a public a
 check and to a private one a moment later (DNS rebinding) is still refused.
 """
 
+import contextlib
 import ipaddress
 import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 import requests
@@ -17,19 +20,44 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3 import connection as urllib3_connection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 
 class ForbiddenAddress(ValueError):
     """The URL points at an address our server must not call, or at none."""
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (IPv4-compatible, -mapped,
+# -translated, NAT64): such an address is as public as the IPv4 address inside it.
+EMBEDDING_IPV4 = [
+    ipaddress.ip_network(prefix)
+    for prefix in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+]
+# Python counts these as global; they are not (IANA's special-purpose registry).
+NOT_GLOBAL = [ipaddress.ip_network("192.0.0.0/24")]
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if any(address in network for network in EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(ip: str) -> bool:
     """A globally routable unicast address: not loopback, private, link-local, shared,
-    reserved, documentation or multicast (an IPv4 address written as IPv6 counts as itself)."""
+    reserved, documentation or multicast; an IPv6 address that carries an IPv4 one (mapped,
+    compatible, NAT64, 6to4, Teredo) is judged by that IPv4 address too."""
     address = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None and not is_public(str(embedded)):
+            return False
+    if any(address in network for network in NOT_GLOBAL if address.version == network.version):
+        return False
     return address.is_global and not address.is_multicast
 
 
@@ -67,21 +95,79 @@ def check_url(url: str) -> None:
     _allowed(parts.hostname, port)
 
 
+class Deadline:
+    """A limit on a whole exchange, connecting and reading the answer together: a receiver
+    that answers a byte at a time, each within the socket's timeout, is cut off when the
+    limit comes (every socket opened under it is shut down). `with Deadline(5) as deadline:`,
+    then `deadline.expired` says whether it cut the exchange off."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._ends_at = 0.0
+        self._timer: threading.Timer | None = None
+
+    @classmethod
+    def current(cls) -> "Deadline | None":
+        return getattr(cls._current, "deadline", None)
+
+    def remaining(self) -> float:
+        return max(self._ends_at - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> None:
+        self._sockets.append(sock)
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):  # closed already
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> "Deadline":
+        self._ends_at = time.monotonic() + self.seconds
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        Deadline._current.deadline = self
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+        Deadline._current.deadline = None
+
+
 class _GuardedConnectionMixin:
-    """Resolves the host itself and connects only to an address that passed the check."""
+    """Resolves the host itself and connects only to an address that passed the check, within
+    what is left of the current `Deadline`."""
 
     def _new_conn(self):
+        deadline = Deadline.current()
         if settings.WEBHOOKS_ALLOW_PRIVATE_URLS:
-            return super()._new_conn()
+            sock = super()._new_conn()
+        else:
+            sock = self._connect_checked(deadline)
+        if deadline is not None:
+            deadline.watch(sock)
+        return sock
+
+    def _connect_checked(self, deadline: Deadline | None):
         last_error: OSError | None = None
         for *_, sockaddr in _allowed(self._dns_host, self.port):
+            timeout = self.timeout if deadline is None else deadline.remaining()
             try:
                 return urllib3_connection.connection.create_connection(
                     (sockaddr[0], self.port),
-                    self.timeout,
+                    timeout,
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
+            except TimeoutError as exc:
+                raise ConnectTimeoutError(
+                    self, f"Connection to {self.host} timed out after {timeout:.1f} s."
+                ) from exc
             except OSError as exc:
                 last_error = exc
         raise NewConnectionError(self, f"Failed to establish a new connection: {last_error}")

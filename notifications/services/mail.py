@@ -69,7 +69,11 @@ def _claim(notification_id: int, now) -> bool:
         Notification.objects.filter(pk=notification_id)
         .filter(
             Q(email_status=EmailStatus.PENDING)
-            | Q(email_status=EmailStatus.SENDING, email_next_attempt_at__lte=now)
+            | Q(
+                email_status=EmailStatus.SENDING,
+                email_next_attempt_at__lte=now,
+                email_attempts__lt=settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS,
+            )
         )
         .update(
             email_status=EmailStatus.SENDING,
@@ -126,13 +130,19 @@ def send_emails(notification_ids: list[int]) -> int:
 
 def due_for_retry(now=None, *, limit: int = 500) -> list[int]:
     """E-mails whose next attempt has come: failed ones after their backoff, one whose task
-    never ran, one left `sending` by a sender that died."""
+    never ran, one left `sending` by a sender that died (on its last attempt: failed
+    instead)."""
     now = now or timezone.now()
+    Notification.objects.filter(
+        email_status=EmailStatus.SENDING,
+        email_next_attempt_at__lte=now,
+        email_attempts__gte=settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS,
+    ).update(email_status=EmailStatus.FAILED, email_next_attempt_at=None)
     return list(
         Notification.objects.filter(
             email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING],
             email_next_attempt_at__lte=now,
         )
-        .order_by("email_next_attempt_at")
+        .order_by("email_next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -16,7 +16,7 @@ from registrations.models import Registration, RegistrationStatus
 PAGE = 500
 
 
-def _reminder(registration: Registration, now) -> Draft:
+def reminder_for(registration: Registration, now) -> Draft:
     event = registration.event
     hours = max(round((event.starts_at - now) / timedelta(hours=1)), 1)
     where = "online" if event.is_online else (f"at {event.location}" if event.location else "")
@@ -63,6 +63,6 @@ def send_due(now=None) -> int:
     )
     reminded, after = 0, 0
     while page := list(due.filter(pk__gt=after)[:PAGE]):
-        reminded += notify(_reminder(registration, now) for registration in page)
+        reminded += notify(reminder_for(registration, now) for registration in page)
         after = page[-1].pk
     return reminded

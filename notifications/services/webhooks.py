@@ -9,6 +9,7 @@ background task (`delivery`).
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.exceptions import ApplicationError
@@ -77,14 +78,14 @@ def create_webhook(
 
 @transaction.atomic
 def update_webhook(*, webhook: Webhook, actor, origin: Origin | None = None, **changes) -> Webhook:
-    """Change a webhook. A new URL is checked as a new webhook's is; switching a webhook back on
-    forgets its failures."""
+    """Change a webhook. A new URL is checked as a new webhook's is; switching a webhook back on,
+    or pointing it at a new URL, forgets its failures."""
     if "url" in changes:
         _check_url(changes["url"])
     if "events" in changes:
         changes["events"] = sorted(set(changes["events"]))
     changed = sorted(field for field, value in changes.items() if getattr(webhook, field) != value)
-    if changes.get("is_active") and not webhook.is_active:
+    if (changes.get("is_active") and not webhook.is_active) or "url" in changed:
         webhook.failing_since, webhook.disabled_reason = None, ""
     for field, value in changes.items():
         setattr(webhook, field, value)
@@ -188,25 +189,27 @@ def _receives(webhook: Webhook, event_organizer_id: int | None) -> bool:
 
 def queue_deliveries(facts: list[Fact]) -> None:
     """The fact handler: one delivery per fact and webhook that should hear of it, stored in
-    bulk and sent after the commit. Nothing is read when no active webhook wants these types."""
+    bulk and sent after the commit. Only the webhooks that may hear of these events are read
+    (admins', and their organizers'), and nothing more when none of them wants these types."""
     wanted = [fact for fact in facts if fact.name in OUTBOUND]
     types = {OUTBOUND[fact.name] for fact in wanted}
-    webhooks = [
-        webhook
-        for webhook in Webhook.objects.filter(
-            is_active=True,
-            owner__is_active=True,
-            owner__role__in=[Role.ORGANIZER, Role.ADMIN],
-        ).select_related("owner")
-        if types & set(webhook.events)
-    ]
-    if not webhooks:
-        return
     organizers = dict(
         Event.objects.filter(pk__in={fact.event_id for fact in wanted}).values_list(
             "pk", "organizer_id"
         )
     )
+    webhooks = [
+        webhook
+        for webhook in Webhook.objects.filter(
+            Q(owner__role=Role.ADMIN)
+            | Q(owner__role=Role.ORGANIZER, owner__in=set(organizers.values())),
+            is_active=True,
+            owner__is_active=True,
+        ).select_related("owner")
+        if types & set(webhook.events)
+    ]
+    if not webhooks:
+        return
     data = payloads.build(wanted)
     deliveries = (
         _new_delivery(

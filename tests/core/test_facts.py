@@ -28,14 +28,25 @@ def fail(fact: Fact) -> None:
     raise RuntimeError("a handler broke")
 
 
+batches: list[list[Fact]] = []
+
+
+def remember_together(batch: list[Fact]) -> None:
+    batches.append(batch)
+
+
 @pytest.fixture
 def handlers():
     """Subscribe test handlers for the probe fact, and take them away afterwards."""
     received.clear()
+    batches.clear()
     before = list(facts._handlers[PROBE.name])
-    yield lambda handler, background=False: subscribe(PROBE, background=background)(handler)
+    yield lambda handler, background=False, many=False: subscribe(
+        PROBE, background=background, many=many
+    )(handler)
     facts._handlers[PROBE.name] = before
     received.clear()
+    batches.clear()
 
 
 class TestRecording:
@@ -151,6 +162,34 @@ class TestHandlers:
             app.conf.update(**saved)
             app._pool, app.amqp._producer_pool = saved_pools
         assert received == [fact]
+
+    def test_a_handler_of_many_gets_the_facts_recorded_together_in_one_call(
+        self, handlers, user, django_capture_on_commit_callbacks
+    ):
+        handlers(remember_together, many=True)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            together = facts.record_many(facts.Entry(PROBE, user=user) for _ in range(3))
+            alone = record(PROBE, user=user)
+        assert len(callbacks) == 2
+        assert batches == [together, [alone]]
+
+    def test_a_background_handler_of_many_gets_them_through_the_task(
+        self, handlers, user, django_capture_on_commit_callbacks
+    ):
+        handlers(remember_together, background=True, many=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            together = facts.record_many(
+                facts.Entry(PROBE, user=user, data={"n": n}) for n in range(2)
+            )
+        assert batches == [together]
+
+    def test_the_task_of_many_rebuilds_the_same_facts(self, handlers, user):
+        recorded = facts.record_many(facts.Entry(PROBE, user=user) for _ in range(2))
+        facts.deliver_facts(
+            f"{remember_together.__module__}.remember_together",
+            [facts._as_payload(fact) for fact in recorded],
+        )
+        assert batches == [recorded]
 
     def test_the_task_rebuilds_the_same_fact(self, handlers, user):
         handlers(remember, background=True)
