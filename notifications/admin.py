@@ -13,7 +13,7 @@ from notifications.services import webhooks
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "user", "type", "event", "is_read", "email_status", "created_at")
+    list_display = ("title", "user", "type", "is_read", "email_status", "created_at")
     list_filter = ("type", "is_read", "email_status", "created_at")
     search_fields = ("title", "message", "user__username", "user__email", "event__title")
     list_select_related = ("user", "event")
@@ -28,7 +28,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 class WebhookForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        max_length=500, assume_scheme="https", widget=forms.URLInput(attrs={"size": 80})
+    )
     events = forms.MultipleChoiceField(
         choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple
     )

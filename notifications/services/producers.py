@@ -53,138 +53,134 @@ def _seats(registration: Registration) -> str:
     return f"{count} seat{'s' if count != 1 else ''} ({registration.ticket_type.name})"
 
 
-def _key(fact: Fact) -> str:
-    return f"fact:{fact.id}"
+def _price(registration: Registration) -> str:
+    return f"{registration.total_price} {registration.currency}"
 
 
-def _registrations(facts: list[Fact]) -> dict[int, Registration]:
-    """The registrations the facts are about (their target), in one query."""
-    return Registration.objects.select_related("event", "ticket_type").in_bulk(
-        {int(fact.target_id) for fact in facts}
+def _draft(
+    fact: Fact, user_id: int, type_: str, event: Event | None, title: str, message: str, **data
+) -> Draft:
+    """The notification `fact` makes for `user_id`: of `type_`, about `event`, with `data`."""
+    return Draft(
+        user_id=user_id,
+        type=type_,
+        title=title,
+        message=message,
+        key=f"fact:{fact.id}",
+        event_id=event.pk if event is not None else None,
+        data=data,
     )
 
 
-def _about(registration: Registration, **data) -> dict:
-    return {"registration": registration.pk, **data}
+def _targets(facts: list[Fact], objects) -> Iterator[tuple[Fact, object]]:
+    """Each fact with the object it is about, loaded in one query (`objects.in_bulk`); a fact
+    whose object is gone tells nobody."""
+    found = objects.in_bulk({int(fact.target_id) for fact in facts})
+    for fact in facts:
+        if (target := found.get(int(fact.target_id))) is not None:
+            yield fact, target
+
+
+REGISTRATIONS = Registration.objects.select_related("event", "ticket_type")
+PAYMENTS = Payment.objects.select_related("registration__event", "registration__ticket_type")
 
 
 def registration_created(facts: list[Fact]) -> Iterator[Draft]:
     """A registration left pending: awaiting payment (its seats held until `expires_at`) or
     the organizer's approval. One promoted from the waitlist is a waitlist offer instead."""
-    registrations = _registrations(facts)
-    for fact in facts:
-        registration = registrations.get(int(fact.target_id))
-        if (
-            registration is None
-            or fact.data.get("status") != RegistrationStatus.PENDING
-            or "waitlist_entry" in fact.data
-        ):
-            continue
+    pending = [
+        fact
+        for fact in facts
+        if fact.data.get("status") == RegistrationStatus.PENDING
+        and "waitlist_entry" not in fact.data
+    ]
+    for fact, registration in _targets(pending, REGISTRATIONS):
         event, expires_at = registration.event, fact.data.get("expires_at")
         if expires_at is None:
-            title = f"Awaiting approval: {event.title}"
-            message = (
+            title, message = (
+                f"Awaiting approval: {event.title}",
                 f"Your registration for {_seats(registration)} awaits the organizer's "
-                "approval. We will tell you as soon as they decide."
+                "approval. We will tell you as soon as they decide.",
             )
         else:
-            title = f"Complete your payment: {event.title}"
-            message = (
+            title, message = (
+                f"Complete your payment: {event.title}",
                 f"We are holding {_seats(registration)} for you until "
-                f"{moment(expires_at, event.timezone)}. Pay {registration.total_price} "
-                f"{registration.currency} by then to confirm your place; after that the seats "
-                "go back on sale."
+                f"{moment(expires_at, event.timezone)}. Pay {_price(registration)} by then to "
+                "confirm your place; after that the seats go back on sale.",
             )
-        yield Draft(
-            user_id=registration.user_id,
-            type=Type.REGISTRATION_PENDING,
-            title=title,
-            message=message,
-            key=_key(fact),
-            event_id=event.pk,
-            data=_about(registration, expires_at=expires_at),
+        yield _draft(
+            fact,
+            registration.user_id,
+            Type.REGISTRATION_PENDING,
+            event,
+            title,
+            message,
+            registration=registration.pk,
+            expires_at=expires_at,
         )
 
 
 def registration_approved(facts: list[Fact]) -> Iterator[Draft]:
     """Approved and awaiting payment (an approved free registration is confirmed at once,
     and told so by its confirmation)."""
-    registrations = _registrations(facts)
-    for fact in facts:
-        registration = registrations.get(int(fact.target_id))
-        if registration is None or registration.is_free:
+    for fact, registration in _targets(facts, REGISTRATIONS):
+        if registration.is_free:
             continue
         event, expires_at = registration.event, fact.data.get("expires_at")
-        yield Draft(
-            user_id=registration.user_id,
-            type=Type.REGISTRATION_PENDING,
-            title=f"Approved, now pay: {event.title}",
-            message=(
-                f"The organizer approved your registration for {_seats(registration)}. Pay "
-                f"{registration.total_price} {registration.currency}"
-                f"{_by(expires_at, event)} to confirm it."
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data=_about(registration, expires_at=expires_at),
+        yield _draft(
+            fact,
+            registration.user_id,
+            Type.REGISTRATION_PENDING,
+            event,
+            f"Approved, now pay: {event.title}",
+            f"The organizer approved your registration for {_seats(registration)}. Pay "
+            f"{_price(registration)}{_by(expires_at, event)} to confirm it.",
+            registration=registration.pk,
+            expires_at=expires_at,
         )
 
 
 def registration_confirmed(facts: list[Fact]) -> Iterator[Draft]:
-    registrations = _registrations(facts)
-    for fact in facts:
-        registration = registrations.get(int(fact.target_id))
-        if registration is None:
-            continue
+    for fact, registration in _targets(facts, REGISTRATIONS):
         event = registration.event
         opening = (
             "A place opened up on the waitlist and it is yours: "
             if "waitlist_entry" in fact.data
             else ""
         )
-        yield Draft(
-            user_id=registration.user_id,
-            type=Type.REGISTRATION_CONFIRMED,
-            title=f"You're going: {event.title}",
-            message=(
-                f"{opening}{_seats(registration)} confirmed for {event.title}, starting "
-                f"{_starts(event)}. Your tickets are in your account."
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data=_about(registration),
+        yield _draft(
+            fact,
+            registration.user_id,
+            Type.REGISTRATION_CONFIRMED,
+            event,
+            f"You're going: {event.title}",
+            f"{opening}{_seats(registration)} confirmed for {event.title}, starting "
+            f"{_starts(event)}. Your tickets are in your account.",
+            registration=registration.pk,
         )
 
 
 def registration_rejected(facts: list[Fact]) -> Iterator[Draft]:
-    registrations = _registrations(facts)
-    for fact in facts:
-        registration = registrations.get(int(fact.target_id))
-        if registration is None:
-            continue
+    for fact, registration in _targets(facts, REGISTRATIONS):
         event = registration.event
-        yield Draft(
-            user_id=registration.user_id,
-            type=Type.REGISTRATION_CANCELLED,
-            title=f"Not accepted: {event.title}",
-            message=(
-                f"The organizer did not accept your registration for {event.title}. "
-                "Nothing was charged, and the seats were released."
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data=_about(registration, rejected=True),
+        yield _draft(
+            fact,
+            registration.user_id,
+            Type.REGISTRATION_CANCELLED,
+            event,
+            f"Not accepted: {event.title}",
+            f"The organizer did not accept your registration for {event.title}. Nothing was "
+            "charged, and the seats were released.",
+            registration=registration.pk,
+            rejected=True,
         )
 
 
 def registration_cancelled(facts: list[Fact]) -> Iterator[Draft]:
     """A cancelled registration; when it went with its whole event, what its holder is told is
     that the event was cancelled."""
-    registrations = _registrations(facts)
-    for fact in facts:
-        registration = registrations.get(int(fact.target_id))
-        if registration is None:
-            continue
+    for fact, registration in _targets(facts, REGISTRATIONS):
         event = registration.event
         refund_due = Decimal(fact.data.get("refund_due") or "0")
         refund = (
@@ -192,30 +188,28 @@ def registration_cancelled(facts: list[Fact]) -> Iterator[Draft]:
             if refund_due > 0
             else ""
         )
-        data = _about(registration, refund_due=str(refund_due))
+        about = {"registration": registration.pk, "refund_due": str(refund_due)}
         if fact.data.get("event_cancelled"):
-            yield Draft(
-                user_id=registration.user_id,
-                type=Type.EVENT_CANCELLED,
-                title=f"Cancelled: {event.title}",
-                message=(
-                    f"The organizer cancelled {event.title}, which was to start "
-                    f"{_starts(event)}. Your registration is cancelled.{refund}"
-                ),
-                key=_key(fact),
-                event_id=event.pk,
-                data=data,
+            yield _draft(
+                fact,
+                registration.user_id,
+                Type.EVENT_CANCELLED,
+                event,
+                f"Cancelled: {event.title}",
+                f"The organizer cancelled {event.title}, which was to start {_starts(event)}. "
+                f"Your registration is cancelled.{refund}",
+                **about,
             )
             continue
         who = "You" if fact.user_id == registration.user_id else "The organizer"
-        yield Draft(
-            user_id=registration.user_id,
-            type=Type.REGISTRATION_CANCELLED,
-            title=f"Registration cancelled: {event.title}",
-            message=f"{who} cancelled your registration for {event.title}.{refund}",
-            key=_key(fact),
-            event_id=event.pk,
-            data=data,
+        yield _draft(
+            fact,
+            registration.user_id,
+            Type.REGISTRATION_CANCELLED,
+            event,
+            f"Registration cancelled: {event.title}",
+            f"{who} cancelled your registration for {event.title}.{refund}",
+            **about,
         )
 
 
@@ -223,28 +217,19 @@ def waitlist_promoted(facts: list[Fact]) -> Iterator[Draft]:
     """An offer to pay for seats that opened up (a free place is confirmed at once, and its
     confirmation says it came from the waitlist)."""
     offers = [fact for fact in facts if fact.data.get("status") == "offered"]
-    registrations = _registrations(offers)
-    for fact in offers:
-        registration = registrations.get(int(fact.target_id))
-        if registration is None:
-            continue
+    for fact, registration in _targets(offers, REGISTRATIONS):
         event, expires_at = registration.event, fact.data.get("expires_at")
-        yield Draft(
-            user_id=registration.user_id,
-            type=Type.WAITLIST_OFFER,
-            title=f"A place opened up: {event.title}",
-            message=(
-                f"You were next on the waitlist, so we are holding {_seats(registration)} for "
-                f"you. Pay {registration.total_price} {registration.currency}"
-                f"{_by(expires_at, event)} to take them."
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data=_about(
-                registration,
-                waitlist_entry=fact.data.get("waitlist_entry"),
-                expires_at=expires_at,
-            ),
+        yield _draft(
+            fact,
+            registration.user_id,
+            Type.WAITLIST_OFFER,
+            event,
+            f"A place opened up: {event.title}",
+            f"You were next on the waitlist, so we are holding {_seats(registration)} for you. "
+            f"Pay {_price(registration)}{_by(expires_at, event)} to take them.",
+            registration=registration.pk,
+            waitlist_entry=fact.data.get("waitlist_entry"),
+            expires_at=expires_at,
         )
 
 
@@ -253,66 +238,50 @@ def waitlist_left(facts: list[Fact]) -> Iterator[Draft]:
     closed = [fact for fact in facts if fact.data.get("event_cancelled") and fact.user_id]
     events = Event.objects.in_bulk({fact.event_id for fact in closed})
     for fact in closed:
-        event = events.get(fact.event_id)
-        if event is None:
+        if (event := events.get(fact.event_id)) is None:
             continue
-        yield Draft(
-            user_id=fact.user_id,
-            type=Type.EVENT_CANCELLED,
-            title=f"Cancelled: {event.title}",
-            message=(
-                f"The organizer cancelled {event.title}, which was to start {_starts(event)}. "
-                "You were on its waitlist, which is now closed."
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data={"waitlist_entry": int(fact.target_id)},
+        yield _draft(
+            fact,
+            fact.user_id,
+            Type.EVENT_CANCELLED,
+            event,
+            f"Cancelled: {event.title}",
+            f"The organizer cancelled {event.title}, which was to start {_starts(event)}. You "
+            "were on its waitlist, which is now closed.",
+            waitlist_entry=int(fact.target_id),
         )
 
 
-def _payments(facts: list[Fact]) -> dict[int, Payment]:
-    return Payment.objects.select_related(
-        "registration__event", "registration__ticket_type"
-    ).in_bulk({int(fact.target_id) for fact in facts})
+def _money(payment: Payment, amount=None) -> dict:
+    return {
+        "payment": payment.pk,
+        "registration": payment.registration_id,
+        "amount": str(payment.amount if amount is None else amount),
+        "currency": payment.currency,
+    }
 
 
 def payment_succeeded(facts: list[Fact]) -> Iterator[Draft]:
-    payments = _payments(facts)
-    for fact in facts:
-        payment = payments.get(int(fact.target_id))
-        if payment is None:
-            continue
+    for fact, payment in _targets(facts, PAYMENTS):
         registration, paid = payment.registration, f"{payment.amount} {payment.currency}"
         event = registration.event
-        message = (
+        yield _draft(
+            fact,
+            payment.user_id,
+            Type.PAYMENT_SUCCEEDED,
+            event,
+            f"Payment received: {event.title}",
             f"We received {paid} for {_seats(registration)} at {event.title}. Your invoice is "
             "in your account."
             if fact.data.get("confirmed", True)
             else f"We received {paid}, but the seats were no longer held for you: the whole "
-            "amount is being refunded."
-        )
-        yield Draft(
-            user_id=payment.user_id,
-            type=Type.PAYMENT_SUCCEEDED,
-            title=f"Payment received: {event.title}",
-            message=message,
-            key=_key(fact),
-            event_id=event.pk,
-            data={
-                "payment": payment.pk,
-                "registration": registration.pk,
-                "amount": str(payment.amount),
-                "currency": payment.currency,
-            },
+            "amount is being refunded.",
+            **_money(payment),
         )
 
 
 def payment_failed(facts: list[Fact]) -> Iterator[Draft]:
-    payments = _payments(facts)
-    for fact in facts:
-        payment = payments.get(int(fact.target_id))
-        if payment is None:
-            continue
+    for fact, payment in _targets(facts, PAYMENTS):
         registration = payment.registration
         event = registration.event
         reason = (fact.data.get("reason") or "").rstrip(".")
@@ -322,52 +291,33 @@ def payment_failed(facts: list[Fact]) -> Iterator[Draft]:
             if registration.is_active and registration.expires_at
             else ""
         )
-        yield Draft(
-            user_id=payment.user_id,
-            type=Type.PAYMENT_FAILED,
-            title=f"Payment failed: {event.title}",
-            message=(
-                f"Your payment of {payment.amount} {payment.currency} did not go through"
-                f"{f' ({reason})' if reason else ''}.{held}"
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data={
-                "payment": payment.pk,
-                "registration": registration.pk,
-                "amount": str(payment.amount),
-                "currency": payment.currency,
-            },
+        yield _draft(
+            fact,
+            payment.user_id,
+            Type.PAYMENT_FAILED,
+            event,
+            f"Payment failed: {event.title}",
+            f"Your payment of {payment.amount} {payment.currency} did not go through"
+            f"{f' ({reason})' if reason else ''}.{held}",
+            **_money(payment),
         )
 
 
 def refund_issued(facts: list[Fact]) -> Iterator[Draft]:
-    refunds = Refund.objects.select_related("payment__registration__event").in_bulk(
-        {int(fact.target_id) for fact in facts}
-    )
-    for fact in facts:
-        refund = refunds.get(int(fact.target_id))
-        if refund is None:
-            continue
+    refunds = Refund.objects.select_related("payment__registration__event")
+    for fact, refund in _targets(facts, refunds):
         payment = refund.payment
         event = payment.registration.event
-        yield Draft(
-            user_id=payment.user_id,
-            type=Type.REFUND_ISSUED,
-            title=f"Refund issued: {event.title}",
-            message=(
-                f"{refund.amount} {payment.currency} of your payment for {event.title} has been "
-                "refunded. It can take a few days to reach your account."
-            ),
-            key=_key(fact),
-            event_id=event.pk,
-            data={
-                "refund": refund.pk,
-                "payment": payment.pk,
-                "registration": payment.registration_id,
-                "amount": str(refund.amount),
-                "currency": payment.currency,
-            },
+        yield _draft(
+            fact,
+            payment.user_id,
+            Type.REFUND_ISSUED,
+            event,
+            f"Refund issued: {event.title}",
+            f"{refund.amount} {payment.currency} of your payment for {event.title} has been "
+            "refunded. It can take a few days to reach your account.",
+            refund=refund.pk,
+            **_money(payment, amount=refund.amount),
         )
 
 
@@ -389,64 +339,60 @@ def event_updated(facts: list[Fact]) -> Iterator[Draft]:
     ).values_list("event_id", "user_id"):
         holders[event_id].add(user_id)
     for fact in moved:
-        event = events.get(fact.event_id)
-        if event is None:
+        if (event := events.get(fact.event_id)) is None:
             continue
         changed = TIME_AND_PLACE & set(fact.data["changed"])
         sentences = []
         if changed & {"starts_at", "ends_at", "timezone"}:
-            sentences.append(
-                f"It now starts {_starts(event)} and ends {moment(event.ends_at, event.timezone)}."
-            )
+            ends = moment(event.ends_at, event.timezone)
+            sentences.append(f"It now starts {_starts(event)} and ends {ends}.")
         if changed & {"location", "is_online", "online_url"}:
             sentences.append(f"It now takes place {_where(event)}.")
         for user_id in sorted(holders[event.pk]):
-            yield Draft(
-                user_id=user_id,
-                type=Type.EVENT_UPDATED,
-                title=f"Changed: {event.title}",
-                message=f"The organizer changed {event.title}. {' '.join(sentences)}",
-                key=_key(fact),
-                event_id=event.pk,
-                data={"changed": sorted(changed)},
+            yield _draft(
+                fact,
+                user_id,
+                Type.EVENT_UPDATED,
+                event,
+                f"Changed: {event.title}",
+                f"The organizer changed {event.title}. {' '.join(sentences)}",
+                changed=sorted(changed),
             )
 
 
 def certificate_issued(facts: list[Fact]) -> Iterator[Draft]:
     """From the certificates app, read from the fact alone: `user`, `event`, `event_title`,
     `number`, and the certificate's id as its target."""
+    events = Event.objects.in_bulk({fact.event_id for fact in facts if fact.event_id})
     for fact in facts:
-        user_id = fact.data.get("user") or fact.user_id
-        if not user_id:
+        if not (user_id := fact.data.get("user") or fact.user_id):
             continue
         title = fact.data.get("event_title", "your event")
-        yield Draft(
-            user_id=user_id,
-            type=Type.CERTIFICATE_ISSUED,
-            title=f"Your certificate: {title}",
-            message=(
-                f"Your certificate of attendance for {title} ({fact.data.get('number', '')}) "
-                "is ready to download."
-            ),
-            key=_key(fact),
-            event_id=fact.event_id,
-            data={"certificate": int(fact.target_id), "number": fact.data.get("number")},
+        yield _draft(
+            fact,
+            user_id,
+            Type.CERTIFICATE_ISSUED,
+            events.get(fact.event_id),
+            f"Your certificate: {title}",
+            f"Your certificate of attendance for {title} ({fact.data.get('number', '')}) is "
+            "ready to download.",
+            certificate=int(fact.target_id),
+            number=fact.data.get("number"),
         )
 
 
 def webhook_disabled(facts: list[Fact]) -> Iterator[Draft]:
     for fact in facts:
-        yield Draft(
-            user_id=fact.data["owner"],
-            type=Type.WEBHOOK_DISABLED,
-            title="A webhook was switched off",
-            message=(
-                f"Every delivery to {fact.data['url']} has failed since "
-                f"{moment(fact.data['failing_since'], 'UTC')}, so it was switched off. "
-                "Fix the receiver, then switch the webhook on again."
-            ),
-            key=_key(fact),
-            data={"webhook": int(fact.target_id)},
+        yield _draft(
+            fact,
+            fact.data["owner"],
+            Type.WEBHOOK_DISABLED,
+            None,
+            "A webhook was switched off",
+            f"Every delivery to {fact.data['url']} has failed since "
+            f"{moment(fact.data['failing_since'], 'UTC')}, so it was switched off. Fix the "
+            "receiver, then switch the webhook on again.",
+            webhook=int(fact.target_id),
         )
 
 
