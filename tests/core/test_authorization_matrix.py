@@ -507,6 +507,9 @@ class World:
 
 
 def cells():
+    """Every cell as a test's parameters. Listed, not left a generator: a generator would be
+    spent by the first collection, and a second one in the same process (mutmut runs pytest
+    again in its own process) would find no cells."""
     for (method, path), row in MATRIX.items():
         for role, status in zip(ROLES, row.statuses, strict=True):
             yield pytest.param(method, path, role, status, id=f"{method} {path} {role}")
@@ -517,7 +520,7 @@ def world(db):
     return World()
 
 
-@pytest.mark.parametrize("method, path, role, expected", cells())
+@pytest.mark.parametrize("method, path, role, expected", list(cells()))
 def test_cell(world, method, path, role, expected):
     row = MATRIX[method, path]
     actor = None if role == "anonymous" else getattr(world, role)

@@ -43,6 +43,7 @@ from tests.factories import (
     UserFactory,
     WebhookFactory,
 )
+from tests.helpers import url_id
 from users.models import ActivityLog, Role
 
 pytestmark = pytest.mark.django_db
@@ -615,7 +616,7 @@ class TestInternalAddresses:
             "http://[::1]/",
             "http://169.254.169.254/latest/meta-data/",
         ],
-        ids=lambda url: url.replace("::", ":"),  # "::" in a test id reads as a separator
+        ids=url_id,
     )
     def test_an_internal_address_at_delivery_time_is_refused_without_a_request(
         self, receiver, after_commit, url
