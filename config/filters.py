@@ -5,6 +5,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.db import models
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
@@ -98,3 +99,24 @@ class SearchFilter(filters.SearchFilter):
                 {self.search_param: [f"Ensure this has at most {self.max_length} characters."]}
             )
         return super().get_search_terms(request)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's `ordering=`, with the fields a view names in `ordering_nulls_last` sorted with
+    their nulls last whichever way (`-average_rating`: best rated first, unrated at the end;
+    PostgreSQL would otherwise put nulls first when descending, SQLite when ascending)."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        nulls_last = getattr(view, "ordering_nulls_last", set())
+        return queryset.order_by(*(self._term(term, nulls_last) for term in ordering))
+
+    @staticmethod
+    def _term(term: str, nulls_last: set[str]):
+        name = term.lstrip("-")
+        if name not in nulls_last:
+            return term
+        field = F(name)
+        return field.desc(nulls_last=True) if term.startswith("-") else field.asc(nulls_last=True)

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "registrations",
     "payments",
     "notifications",
+    "reviews",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
     "retry-webhook-deliveries": {
         "task": "notifications.tasks.retry_deliveries",
         "schedule": 60.0,
+    },
+    "issue-certificates": {
+        "task": "certificates.tasks.issue_due_certificates",
+        "schedule": 3600.0,
     },
 }
 
@@ -288,6 +294,12 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 # A webhook whose deliveries have all failed for this long is switched off, its owner told.
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72)
 
+# --- Certificates ---------------------------------------------------------------------------
+
+# The hourly task issues certificates for events that ended within this many days; older ones
+# are issued through `events/{id}/issue_certificates/`.
+CERTIFICATES_ISSUE_WITHIN_DAYS = env_int("CERTIFICATES_ISSUE_WITHIN_DAYS", 7)
+
 # --- Registrations --------------------------------------------------------------------------
 
 # How long a pending registration of a paid event holds its seats while it waits for payment.
@@ -324,7 +336,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "config.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "config.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
     "PAGE_SIZE": 20,

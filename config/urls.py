@@ -6,11 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from certificates.urls import router as certificates_router
 from config import views
 from events.urls import router as events_router
 from notifications.urls import router as notifications_router
 from payments.urls import router as payments_router
 from registrations.urls import router as registrations_router
+from reviews.urls import router as reviews_router
 from users.urls import router as users_router
 
 
@@ -29,6 +31,8 @@ for app_router in (
     registrations_router,
     payments_router,
     notifications_router,
+    reviews_router,
+    certificates_router,
 ):
     api_router.registry.extend(app_router.registry)
 
@@ -38,6 +42,7 @@ api_v1 = [
     path("", include("events.urls")),
     path("", include("registrations.urls")),
     path("", include("payments.urls")),
+    path("", include("certificates.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, in development too (no HTML debug page, and no

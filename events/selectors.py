@@ -1,6 +1,16 @@
 """Reads of the catalogue: which events a user may see, and what a listing needs in one query."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from config.contributions import Contributions
@@ -9,8 +19,13 @@ from events.seating import seating
 
 # What apps above events add to an event's listing: each part takes (events, viewer, now) and
 # returns the queryset annotated with what it shows (the waitlist's length, the rating).
-# `EventReadSerializer` reads each annotation with its default when no part provides it.
 listing_parts = Contributions("an event's listing")
+# What the listing shows when no installed part annotates it: the list can still be ordered by
+# these, and `EventReadSerializer` reads the same defaults.
+LISTING_DEFAULTS = {
+    "average_rating": Value(None, output_field=FloatField()),
+    "reviews_count": Value(0, output_field=IntegerField()),
+}
 
 
 def visible_events(user) -> QuerySet[Event]:
@@ -88,7 +103,12 @@ def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     )
     for part in listing_parts:
         events = part(events, viewer, now)
-    return events
+    missing = {
+        name: default
+        for name, default in LISTING_DEFAULTS.items()
+        if name not in events.query.annotations
+    }
+    return events.annotate(**missing) if missing else events
 
 
 def spots_left(*, capacity: int, taken: int, ticket_types) -> int:

@@ -72,7 +72,8 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
     serializer_class = EventSerializer
     filterset_class = EventFilter
     search_fields = ["title", "description", "tags__name", "location"]
-    ordering_fields = ["starts_at", "created_at", "price", "title"]
+    ordering_fields = ["starts_at", "created_at", "price", "title", "average_rating"]
+    ordering_nulls_last = {"average_rating"}  # unrated events after rated ones, either way
     ordering = ["starts_at", "id"]
 
     def get_serializer_class(self):

@@ -188,3 +188,27 @@ class WebhookFactory(factory.django.DjangoModelFactory):
             "checkin.created",
         ]
     )
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review written straight into the database (the rules are the service's)."""
+
+    class Meta:
+        model = "reviews.Review"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    rating = 4
+    title = factory.Sequence(lambda n: f"Review {n}")
+    body = "Worth it."
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certificates.Certificate"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    holder_name = factory.LazyAttribute(lambda c: c.user.full_name)
+    hours_completed = Decimal("3.00")
+    issued_at = factory.LazyFunction(timezone.now)

@@ -54,11 +54,13 @@ from tests.factories import (
     ActivityLogFactory,
     AdminFactory,
     CategoryFactory,
+    CertificateFactory,
     EventFactory,
     NotificationFactory,
     OrganizerFactory,
     PaymentFactory,
     RegistrationFactory,
+    ReviewFactory,
     SessionFactory,
     TicketFactory,
     TicketTypeFactory,
@@ -212,6 +214,18 @@ MATRIX: dict[tuple[str, str], Row] = {
         },
     ),
     # Categories: read by anyone, written by admins. `spare_category` holds no event.
+    # Certificates: the holder's, the event's organizer's and admins'; verifying is public.
+    ("GET", "/api/v1/certificates/"): Row(signed_in(200)),
+    ("GET", "/api/v1/certificates/verify/{number}/"): Row(everyone(200), target="certificate"),
+    ("GET", "/api/v1/certificates/{id}/"): Row(
+        (401, 200, 404, 200, 404, 200), target="certificate"
+    ),
+    ("POST", "/api/v1/certificates/{id}/mark_as_downloaded/"): Row(
+        (401, 200, 404, 403, 404, 403), target="certificate"
+    ),
+    ("GET", "/api/v1/certificates/{id}/pdf/"): Row(
+        (401, 200, 404, 200, 404, 200), target="certificate"
+    ),
     ("GET", "/api/v1/categories/"): Row(everyone(200)),
     ("POST", "/api/v1/categories/"): Row((401, 403, 403, 403, 403, 201), body=category_body),
     ("GET", "/api/v1/categories/{id}/"): Row(everyone(200), target="spare_category"),
@@ -245,6 +259,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/events/{id}/calendar.ics"): Row(everyone(200), target="event"),
     ("POST", "/api/v1/events/{id}/cancel/"): Row((401, 403, 403, 200, 403, 200), target="event"),
     # A draft is seen by its organizer and admins only: 404 to the others.
+    # `ended_event`: over, the attendee was checked in (and already has their certificate).
+    ("POST", "/api/v1/events/{id}/issue_certificates/"): Row(
+        (401, 403, 403, 200, 403, 200), target="ended_event"
+    ),
     ("POST", "/api/v1/events/{id}/publish/"): Row(
         (401, 404, 404, 200, 404, 200), target="draft_event"
     ),
@@ -326,6 +344,22 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/registrations/{id}/reject/"): Row(
         (401, 403, 404, 200, 404, 200), target="pending_registration"
+    ),
+    # Reviews: read by anyone; written by someone who was there (`started_event`: the
+    # attendee's confirmed place, begun; others have none: 409; its organizer: 403); changed
+    # by the author, removed by the author or an admin; voted on by anyone but the author.
+    ("GET", "/api/v1/reviews/"): Row(everyone(200)),
+    ("POST", "/api/v1/reviews/"): Row(
+        (401, 201, 409, 403, 409, 409),
+        body=lambda w, actor: {"event": w.started_event.pk, "rating": 5, "title": "Great"},
+    ),
+    ("GET", "/api/v1/reviews/{id}/"): Row(everyone(200), target="review"),
+    ("PATCH", "/api/v1/reviews/{id}/"): Row(
+        (401, 200, 403, 403, 403, 403), target="review", body=lambda w, actor: {"rating": 3}
+    ),
+    ("DELETE", "/api/v1/reviews/{id}/"): Row((401, 204, 403, 403, 403, 204), target="review"),
+    ("POST", "/api/v1/reviews/{id}/vote/"): Row(
+        (401, 403, 200, 200, 200, 200), target="review", body=lambda w, actor: {"helpful": True}
     ),
     # Sessions: read by whoever sees the event, written by its managers.
     ("GET", "/api/v1/sessions/"): Row(everyone(200)),
@@ -493,6 +527,25 @@ class World:
             payment=self.paid_payment, registration=paid, now=timezone.now()
         )
 
+        # An event that is over: the attendee was there, reviewed it and holds a certificate.
+        # One that has begun: the attendee's confirmed place, not reviewed yet.
+        now = timezone.now()
+        self.ended_event = event(starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=2))
+        was_there = RegistrationFactory(
+            event=self.ended_event,
+            user=self.attendee,
+            ticket_type=free_ticket_type(self.ended_event),
+        )
+        TicketFactory(registration=was_there, checked_in_at=self.ended_event.starts_at)
+        self.review = ReviewFactory(event=self.ended_event, user=self.attendee)
+        self.certificate = CertificateFactory(event=self.ended_event, user=self.attendee)
+        self.started_event = event(starts_at=now - timedelta(hours=1))
+        RegistrationFactory(
+            event=self.started_event,
+            user=self.attendee,
+            ticket_type=free_ticket_type(self.started_event),
+        )
+
         self.notification = NotificationFactory(user=self.attendee)
         self.webhook = WebhookFactory(owner=self.organizer)
 
@@ -503,7 +556,11 @@ class World:
         if target is None:
             return template
         obj = getattr(self, target)
-        return template.replace("{id}", str(obj.pk)).replace("{code}", getattr(obj, "code", ""))
+        return (
+            template.replace("{id}", str(obj.pk))
+            .replace("{code}", getattr(obj, "code", ""))
+            .replace("{number}", getattr(obj, "number", ""))
+        )
 
 
 def cells():
@@ -616,6 +673,8 @@ ACTIONS_WITHOUT_BODY = (
     "/read_all/",
     "/ping/",
     "/rotate_secret/",
+    "/mark_as_downloaded/",
+    "/issue_certificates/",
 )
 
 

@@ -402,8 +402,9 @@ class TestDashboardAttendee:
         many = queries_for(user_client, DASHBOARD)
 
         assert many == few
-        # user, upcoming, registrations, attended events, waitlist, unread notifications
-        assert few <= 6
+        # user, upcoming, registrations, attended events, waitlist, unread notifications,
+        # certificates
+        assert few <= 7
         assert user_client.get(DASHBOARD).json()["counts"]["registrations"] == 22
 
 
@@ -479,7 +480,7 @@ class TestDashboardOrganizer:
         many = queries_for(organizer_client, DASHBOARD)
 
         assert many == few
-        assert few <= 10  # user, five attendee parts, events, attendees, recent, revenue
+        assert few <= 11  # user, six attendee parts, events, attendees, recent, revenue
         assert organizer_client.get(DASHBOARD).json()["organizer"]["attendees"] == 32
 
 
@@ -556,9 +557,9 @@ class TestDashboardAdmin:
         many = queries_for(admin_client, DASHBOARD)
 
         assert many == few
-        # user, attendee parts (4 + unread notifications), organizer parts (3 + revenue),
-        # platform (3 + payments 2)
-        assert few <= 15
+        # user, attendee parts (4 + unread notifications + certificates), organizer parts
+        # (3 + revenue), platform (3 + payments 2)
+        assert few <= 16
         platform = admin_client.get(DASHBOARD).json()["platform"]
         assert platform["registrations_by_status"]["confirmed"] == 32
         assert platform["users_by_role"]["admin"] == 17

@@ -1,0 +1,14 @@
+import django_filters
+
+from config.filters import FilterSet, IdFilter
+from reviews.models import Review
+
+
+class ReviewFilter(FilterSet):
+    event = IdFilter(field_name="event_id")
+    user = IdFilter(field_name="user_id", help_text="The author's id: a person's reviews.")
+    rating = django_filters.ChoiceFilter(choices=[(n, str(n)) for n in range(1, 6)])
+
+    class Meta:
+        model = Review
+        fields = ["event", "user", "rating"]
