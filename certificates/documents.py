@@ -19,12 +19,16 @@ MUTED = colors.HexColor("#616e7c")
 ACCENT = colors.HexColor("#3b5bdb")
 
 
-def _dates(certificate: Certificate) -> str:
-    event = certificate.event
+def _zone(certificate: Certificate) -> ZoneInfo:
+    """The event's time zone: every date on the certificate is the event's local date."""
     try:
-        zone = ZoneInfo(event.timezone)
+        return ZoneInfo(certificate.event.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+        return ZoneInfo("UTC")
+
+
+def _dates(certificate: Certificate) -> str:
+    event, zone = certificate.event, _zone(certificate)
     starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     if starts.date() == ends.date():
         return f"{starts.day} {starts:%B %Y}"
@@ -102,7 +106,8 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     page.drawString(64 * mm, 46 * mm, f"Certificate {certificate.number}")
     page.setFont("Helvetica", 10)
     page.setFillColor(MUTED)
-    page.drawString(64 * mm, 40 * mm, f"Issued {certificate.issued_at:%d %B %Y}")
+    issued = certificate.issued_at.astimezone(_zone(certificate))
+    page.drawString(64 * mm, 40 * mm, f"Issued {issued.day} {issued:%B %Y}")
     page.drawString(64 * mm, 34 * mm, "Verify it at")
     page.setFillColor(ACCENT)
     page.drawString(64 * mm, 28 * mm, certificate.verification_url)

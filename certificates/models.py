@@ -27,7 +27,7 @@ class Certificate(models.Model):
     )
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="certificates")
     holder_name = models.CharField(max_length=200)
-    hours_completed = models.DecimalField(max_digits=6, decimal_places=2)
+    hours_completed = models.DecimalField(max_digits=10, decimal_places=2)
     skill_tags = models.JSONField(default=list, blank=True)
     issued_at = models.DateTimeField()
     downloaded_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
 """Issuing certificates of attendance, once, to the people who were there."""
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -17,22 +18,40 @@ from events.services import lock_event
 from registrations.models import ProgressStatus, RegistrationStatus, SessionProgress, Ticket
 from users.models import User
 
+logger = logging.getLogger(__name__)
+
 
 def _hours(duration: timedelta) -> Decimal:
     return (Decimal(duration.total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
+def _covered(spans: list[tuple]) -> timedelta:
+    """The time the spans cover together: sessions that overlap count once."""
+    covered, reach = timedelta(), None
+    for starts_at, ends_at in sorted(spans):
+        if reach is not None and starts_at < reach:
+            starts_at = reach
+        if ends_at > starts_at:
+            covered += ends_at - starts_at
+            reach = ends_at
+    return covered
+
+
 def hours_completed(event: Event, user_ids: list[int]) -> dict[int, Decimal]:
-    """Each person's hours: for a course-style event (one with sessions), the sessions they
-    completed (their progress: a session check-in completes it); with none completed, or at an
-    event without sessions, the event's own duration. One query."""
-    completed = defaultdict(timedelta)
+    """Each person's hours: for a course-style event (one with sessions), the time of the
+    sessions they completed (their progress: a session check-in completes it), overlapping
+    sessions counted once; with none completed, or at an event without sessions, the event's
+    own duration. One query."""
+    spans = defaultdict(list)
     for user_id, starts_at, ends_at in SessionProgress.objects.filter(
         session__event=event, user_id__in=user_ids, status=ProgressStatus.COMPLETED
     ).values_list("user_id", "session__starts_at", "session__ends_at"):
-        completed[user_id] += ends_at - starts_at
+        spans[user_id].append((starts_at, ends_at))
     whole_event = event.ends_at - event.starts_at
-    return {user_id: _hours(completed.get(user_id) or whole_event) for user_id in user_ids}
+    return {
+        user_id: _hours(_covered(spans[user_id]) if spans.get(user_id) else whole_event)
+        for user_id in user_ids
+    }
 
 
 def _attendees(event: Event) -> list[int]:
@@ -72,7 +91,7 @@ def issue_certificates(*, event: Event, actor=None, origin: Origin | None = None
         Certificate(
             user_id=user_id,
             event=event,
-            holder_name=people[user_id].full_name,
+            holder_name="" if people[user_id].is_deleted else people[user_id].full_name,
             hours_completed=hours[user_id],
             skill_tags=tags,
             issued_at=now,
@@ -109,7 +128,13 @@ def issue_due(now=None) -> int:
     ended = Event.objects.filter(
         status=EventStatus.PUBLISHED, ends_at__lte=now, ends_at__gt=since
     ).values_list("pk", flat=True)
-    return sum(issue_certificates(event=Event(pk=pk)) for pk in ended)
+    issued = 0
+    for event_id in ended:
+        try:
+            issued += issue_certificates(event=Event(pk=event_id))
+        except Exception:  # one event that fails must not hold back the others
+            logger.exception("Issuing the certificates of event #%s failed", event_id)
+    return issued
 
 
 @transaction.atomic

@@ -89,6 +89,12 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @property
+    def is_deleted(self) -> bool:
+        """Deleted by its owner (`users.services.deactivate_account` scrubs it to
+        `deleted@<id>`): no username can be registered with an @, so only these have one."""
+        return "@" in self.username
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
