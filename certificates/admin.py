@@ -7,14 +7,7 @@ from certificates.models import Certificate
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = (
-        "number",
-        "holder_name",
-        "event",
-        "hours_completed",
-        "issued_at",
-        "downloaded_at",
-    )
+    list_display = ("number", "holder_name", "event", "issued_at", "downloaded_at")
     list_filter = ("issued_at", ("downloaded_at", admin.EmptyFieldListFilter))
     search_fields = ("=number", "holder_name", "user__username", "user__email", "event__title")
     list_select_related = ("event",)

@@ -23,15 +23,7 @@ class VoteInline(admin.TabularInline):
 
 @admin.register(Review)
 class ReviewAdmin(ThroughServicesAdmin):
-    list_display = (
-        "title_or_rating",
-        "event",
-        "user",
-        "rating",
-        "attended",
-        "helpful",
-        "created_at",
-    )
+    list_display = ("title_or_rating", "event", "user", "rating", "attended", "helpful")
     list_filter = ("rating", "attended", "created_at")
     search_fields = ("title", "body", "event__title", "user__username", "user__email")
     list_select_related = ("event", "user")
