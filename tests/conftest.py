@@ -1,5 +1,7 @@
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -39,6 +41,14 @@ def _isolated(settings, tmp_path):
     """Every test starts with empty rate-limit counters and its own media folder."""
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def one_rate_window():
+    """The clock stands still: the rate limits count in fixed windows (a minute, an hour), and a
+    test whose requests straddled a window's end would find its count started again."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ def failed_login(client, forwarded: str):
     )
 
 
+@pytest.mark.usefixtures("one_rate_window")
 class TestWithoutProxies:
     """The default: X-Forwarded-For is ignored."""
 
@@ -42,6 +43,7 @@ class TestWithoutProxies:
         assert ActivityLog.objects.get(action="login_failed").ip_address == "127.0.0.1"
 
 
+@pytest.mark.usefixtures("one_rate_window")
 class TestBehindOneProxy:
     @pytest.fixture(autouse=True)
     def one_proxy(self, settings):

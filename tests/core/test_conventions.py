@@ -126,6 +126,7 @@ class TestPagination:
         assert "role" in body["details"]
 
 
+@pytest.mark.usefixtures("one_rate_window")
 class TestRateLimits:
     def test_every_response_carries_rate_limit_headers(self, api_client):
         response = api_client.post(
@@ -288,6 +289,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.usefixtures("one_rate_window")
 class TestRefusedRequestsAreRateLimitedToo:
     """DRF refuses bad credentials and permissions before it throttles; those answers still
     carry the headers and count against the limit."""
