@@ -782,7 +782,9 @@ class TestExpiryJob:
         )
         from registrations.tasks import expire_holds
 
-        assert expire_holds.delay().get() == 1
+        # `.result`, not `.get()`: Celery's "would block" flag is a process global that threads
+        # enqueueing eager tasks at once (the PostgreSQL race tests) can leave set.
+        assert expire_holds.delay().result == 1
         assert expire_holds() == 0
         stale.refresh_from_db()
         live.refresh_from_db()
