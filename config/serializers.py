@@ -11,11 +11,16 @@ MAX_ID = 2**63 - 1  # the largest id a database's bigint holds
 class IdField(serializers.PrimaryKeyRelatedField):
     """A related object by its id, which must be a whole number the database can hold: `2.7`,
     `"abc"` or `1e400` are "a valid integer is required" (400), never a 500 or a quiet `2`.
-    Model serializers use it for every relation (`serializer_related_field`)."""
+    Model serializers use it for every relation (`serializer_related_field`).
+
+    In the Browsable API's forms it is a number box, not DRF's select of the whole table: that
+    select would read every row on each page, and show the titles of objects the person may
+    not see (another organizer's drafts)."""
 
     def __init__(self, **kwargs):
         if not kwargs.get("read_only"):
             kwargs.setdefault("pk_field", serializers.IntegerField(min_value=1, max_value=MAX_ID))
+        kwargs.setdefault("style", {"base_template": "input.html", "input_type": "number"})
         super().__init__(**kwargs)
 
 

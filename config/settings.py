@@ -113,7 +113,9 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's own versions of the Browsable API's and the admin's templates (before
+        # the apps', so they win).
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -187,6 +189,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "users.User"
+# The Browsable API's own sign-in page (`/api-auth/login/`), and where it leads.
+LOGIN_URL = "rest_framework:login"
+LOGIN_REDIRECT_URL = "/api/v1/"
+LOGOUT_REDIRECT_URL = "/api/v1/"
 AUTHENTICATION_BACKENDS = [
     # The Django admin's login: refused after too many failures (django-axes). The API's
     # sign-in has its own rate limit (the `auth` throttle), so axes watches the admin only.
@@ -321,7 +327,7 @@ API_THROTTLE_AUTH = env_str("API_THROTTLE_AUTH", "10/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.authentication.BrowsableAPISessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -14,9 +14,16 @@ from payments.urls import router as payments_router
 from registrations.urls import router as registrations_router
 from reviews.urls import router as reviews_router
 from users.urls import router as users_router
+from users.urls import site_patterns
 
 
 class PublicAPIRootView(APIRootView):
+    """Every resource of the API, version 1. Sign in with the **Log in** link (top right) to
+    act as an account here; clients authenticate with a JWT (`auth/jwt/create/`). The
+    documentation, with every operation's parameters, errors and examples, is at
+    [`docs/`](docs/)."""
+
+    name = "EventHub API"
     permission_classes = [AllowAny]
 
 
@@ -43,7 +50,7 @@ api_v1 = [
     path("", include("registrations.urls")),
     path("", include("payments.urls")),
     path("", include("certificates.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, in development too (no HTML debug page, and no
     # APPEND_SLASH redirect that would turn a POST into a GET).
@@ -51,8 +58,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    *site_patterns,
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
+    # The Browsable API's sign-in (a session, for that renderer only; see
+    # config/authentication.py).
+    path("api-auth/", include("rest_framework.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

@@ -1,8 +1,9 @@
 """Demo catalogue for `seed_demo`: categories, and published events across them with sessions
 and ticket types, dated relative to today so the demo always has upcoming events."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -19,15 +20,16 @@ CATEGORIES = [
     ("Training", "training", "Multi-session courses with progress tracking."),
 ]
 
-# (slug, organizer, category, title, days from now, hours long, capacity, extra fields,
-#  ticket types as (name, price, quantity), sessions as (title, hour offset, hours, speaker))
+# (slug, organizer, category, title, (days from today, local start time), hours long,
+#  capacity, extra fields, ticket types as (name, price, quantity), sessions as (title, hour
+#  offset, hours, speaker)). Local times are in the event's timezone (UTC when it has none).
 EVENTS = [
     (
         "drf-deep-dive",
         "organizer",
         "workshop",
         "Django REST Framework Deep Dive",
-        14,
+        (14, "09:30"),
         7,
         30,
         {
@@ -51,7 +53,7 @@ EVENTS = [
         "organizer2",
         "webinar",
         "Async Python in Practice",
-        7,
+        (7, "17:00"),
         1.5,
         500,
         {
@@ -62,14 +64,14 @@ EVENTS = [
             "description": "asyncio without the headaches, with live Q&A.",
         },
         [("Free", "0.00", 500)],
-        [],
+        [("Talk", 0, 1, "Omar Okafor"), ("Live Q&A", 1, 0.5, "Omar Okafor")],
     ),
     (
         "pydata-conference-2027",
         "organizer2",
         "conference",
         "PyData Conference",
-        45,
+        (45, "09:00"),
         56,
         300,
         {
@@ -93,11 +95,12 @@ EVENTS = [
         "organizer",
         "masterclass",
         "Scaling PostgreSQL: Locks, Indexes and Plans",
-        21,
+        (21, "14:00"),
         4,
         20,
         {
             "location": "Online and in Amsterdam",
+            "timezone": "Europe/Amsterdam",
             "requires_approval": True,
             "level": "advanced",
             "tags": ["postgresql", "databases"],
@@ -105,14 +108,14 @@ EVENTS = [
             "description": "Read query plans, pick indexes, and stop fearing row locks.",
         },
         [("Masterclass seat", "149.00", 20)],
-        [],
+        [("Reading plans", 0, 1.75, "Olga Organizer"), ("Locks in practice", 2, 2, "")],
     ),
     (
         "berlin-python-meetup",
         "organizer2",
         "meetup",
         "Berlin Python Meetup",
-        10,
+        (10, "19:00"),
         3,
         60,
         {
@@ -129,29 +132,31 @@ EVENTS = [
         "organizer",
         "workshop",
         "Django Girls Workshop (sold out)",
-        12,
+        (12, "09:00"),
         8,
         3,
         {
             "location": "Code Hub, London",
+            "timezone": "Europe/London",
             "level": "beginner",
             "tags": ["django", "beginners"],
             "description": "A free first-website day. Three seats, and a waitlist.",
         },
         [("Free seat", "0.00", 3)],
-        [],
+        [("Your first website", 0, 3.5, ""), ("Deploying it", 4.5, 3.5, "")],
     ),
     (
         "ml-bootcamp",
         "organizer2",
         "training",
         "Machine Learning Bootcamp",
-        30,
+        (30, "18:00"),
         24 * 35 + 3,
         40,
         {
             "is_online": True,
             "online_url": "https://learn.example.com/ml-bootcamp",
+            "timezone": "America/New_York",
             "level": "beginner",
             "tags": ["ml", "python", "course"],
             "currency": "USD",
@@ -178,28 +183,30 @@ EVENTS = [
         "organizer",
         "workshop",
         "SQL Window Functions, Small Group",
-        5,
+        (5, "13:30"),
         3,
         5,
         {
             "location": "Code Hub, London",
+            "timezone": "Europe/London",
             "tags": ["sql", "databases"],
             "currency": "GBP",
             "description": "Five seats, lots of exercises.",
         },
         [("Seat", "25.00", 5)],
-        [],
+        [("Exercises", 0, 3, "Olga Organizer")],
     ),
     (
         "team-offsite-unlisted",
         "organizer",
         "meetup",
         "Partner Preview (unlisted)",
-        20,
+        (20, "16:00"),
         2,
         25,
         {
             "location": "London",
+            "timezone": "Europe/London",
             "visibility": Visibility.UNLISTED,
             "tags": ["preview"],
             "description": "Reachable by link, not listed in the catalogue.",
@@ -210,11 +217,27 @@ EVENTS = [
 ]
 
 
+# The past workshop's sessions: (title, hour offset, hours).
+PAST_SESSIONS = [
+    ("Models and migrations", 0, 1.5),
+    ("Views and templates", 2, 1.5),
+    ("The admin and deploying", 4, 1.5),
+]
+
+
+def local_start(days: int, at: str, timezone_name: str) -> datetime:
+    """`at` (HH:MM) local time in `timezone_name`, `days` from today there: the demo's events
+    start at the hours events do, whenever it is seeded."""
+    zone = ZoneInfo(timezone_name)
+    day = timezone.now().astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(day, time.fromisoformat(at), tzinfo=zone)
+
+
 def _seed_event(spec, organizers: dict, categories: dict) -> bool:
-    (slug, organizer, category, title, days, hours, capacity, extra, tickets, sessions) = spec
+    (slug, organizer, category, title, (days, at), hours, capacity, extra, tickets, sessions) = spec
     if Event.objects.filter(slug=slug).exists():
         return False
-    starts_at = (timezone.now() + timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+    starts_at = local_start(days, at, extra.get("timezone", "UTC"))
     event = services.create_event(
         organizer=organizers[organizer],
         title=title,
@@ -248,7 +271,7 @@ def _seed_past_event(organizers: dict, categories: dict) -> bool:
     allowed before an event starts, so it is written as it would be after the fact."""
     if Event.objects.filter(slug="intro-to-django-past").exists():
         return False
-    starts_at = (timezone.now() - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+    starts_at = local_start(-30, "10:00", "Europe/London")
     event = Event.objects.create(
         slug="intro-to-django-past",
         title="Introduction to Django (past edition)",
@@ -263,8 +286,18 @@ def _seed_past_event(organizers: dict, categories: dict) -> bool:
         published_at=starts_at - timedelta(days=20),
         currency="GBP",
         level="beginner",
+        timezone="Europe/London",
     )
     event.ticket_types.create(name="Standard", price=Decimal("30.00"), quantity=25)
+    for title, offset, length in PAST_SESSIONS:
+        Session.objects.create(
+            event=event,
+            title=title,
+            starts_at=starts_at + timedelta(hours=offset),
+            ends_at=starts_at + timedelta(hours=offset + length),
+            speaker_name="Olga Organizer",
+            room_or_link="Room 1",
+        )
     return True
 
 

@@ -52,7 +52,9 @@ class Registration(models.Model):
     # organizer decides (events that require approval).
     expires_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Given by the booking service from the same clock reading as `confirmed_at` and
+    # `expires_at`, so no registration is confirmed before it was made.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

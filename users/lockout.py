@@ -1,12 +1,20 @@
-"""django-axes, for the Django admin's login only."""
+"""django-axes, for the sign-in pages that start a session: the Django admin's and the
+Browsable API's."""
 
 from axes.handlers.database import AxesDatabaseHandler
+from django.urls import reverse
 
 
 class AdminLoginHandler(AxesDatabaseHandler):
-    """Records only the admin site's sign-in attempts. Axes hears every failed sign-in (it
-    listens to Django's signal), but the API's have their own rate limit: recording them too
-    would let API guesses lock an admin out of the admin, and write a row per API failure."""
+    """Records only the sign-in attempts of the session pages (the admin, and the Browsable
+    API's `/api-auth/login/`). Axes hears every failed sign-in (it listens to Django's
+    signal), but the API's JWT sign-in has its own rate limit: recording it too would let API
+    guesses lock an admin out of the admin, and write a row per API failure."""
+
+    def is_admin_request(self, request) -> bool:
+        """With `AXES_ONLY_ADMIN_SITE`, axes guards only what this calls the admin."""
+        path = getattr(request, "path", "")
+        return super().is_admin_request(request) or path == reverse("rest_framework:login")
 
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         if self.is_admin_request(request):

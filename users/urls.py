@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
-from users import views
+from users import site, views
 
 # Only the account endpoints of the contract are routed (Djoser also offers username changes
 # and a user list; we leave those out).
@@ -44,3 +44,6 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("activity-logs", views.ActivityLogViewSet, basename="activity-log")
 
 urlpatterns = [path("auth/", include(auth_patterns))]
+
+# Outside the API: the front door at `/`.
+site_patterns = [path("", site.front_door, name="front-door")]

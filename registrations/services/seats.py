@@ -165,6 +165,7 @@ def new_registration(
         currency=event.currency,
         special_requirements=special_requirements,
         expires_at=None if event.requires_approval or confirm_now else now + hold,
+        created_at=now,
         confirmed_at=now if confirm_now else None,
     )
     promoted = {"waitlist_entry": waitlist_entry.pk} if waitlist_entry is not None else {}
