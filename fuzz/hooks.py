@@ -1,6 +1,25 @@
 """Schemathesis checks of our own, loaded through SCHEMATHESIS_HOOKS=fuzz.hooks by fuzz/run.py."""
 
+import ast
+import threading
+
 import schemathesis
+
+# One syntax tree built at a time in the fuzzer's process. CPython 3.11 keeps the AST
+# constructor's recursion depth in state its threads share, so two of schemathesis' workers
+# building trees at once (Hypothesis parses source to describe its lambdas) can fail with
+# "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905), a crash of
+# the tool that reads like a finding. It costs nothing: they are small and rare.
+_build_tree = ast.parse
+_one_tree_at_a_time = threading.Lock()
+
+
+def _parse(*args, **kwargs):
+    with _one_tree_at_a_time:
+        return _build_tree(*args, **kwargs)
+
+
+ast.parse = _parse
 
 ERROR_KEYS = {"success", "message", "error_code", "details"}
 
