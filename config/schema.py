@@ -1,5 +1,6 @@
 """OpenAPI details drf-spectacular cannot guess."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -16,6 +17,27 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
             "description": "`Authorization: Bearer <access>` (the header type `JWT` works too). "
             "Get the token from `POST /api/v1/auth/jwt/create/`.",
         }
+
+
+class FilterParameters(DjangoFilterExtension):
+    """django-filter's query parameters as drf-spectacular makes them, and two things it leaves
+    out: the description of a filter whose type is declared (`extend_schema_field`: ids, slugs),
+    which is its help text as for every other filter; and the values of a choice whose choices
+    are a function (ours read what the apps registered, never the database)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        help_text, choices = filter_field.extra.get("help_text"), filter_field.extra.get("choices")
+        for parameter in parameters:
+            if help_text:
+                parameter.setdefault("description", help_text)
+            if callable(choices):
+                parameter["schema"]["enum"] = [value for value, _label in choices()]
+        return parameters
 
 
 ERROR_SCHEMA = {

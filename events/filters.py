@@ -3,6 +3,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from config.filters import (
+    TIME_HELP,
     DateTimeFilter,
     FilterSet,
     IdFilter,
@@ -22,20 +23,62 @@ STATUS_FILTER_CHOICES = [
 
 
 class EventFilter(FilterSet):
-    category = SlugChoiceFilter(field_name="category", queryset=Category.objects.all())
-    status = django_filters.ChoiceFilter(choices=STATUS_FILTER_CHOICES, method="filter_status")
-    is_online = StrictBooleanFilter()
-    organizer = IdFilter(field_name="organizer_id")
-    level = django_filters.ChoiceFilter(choices=Level.choices)
+    category = SlugChoiceFilter(
+        field_name="category",
+        queryset=Category.objects.all(),
+        help_text="Events in this category, given by its slug (`workshop`).",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_FILTER_CHOICES,
+        method="filter_status",
+        help_text="The event's status as it reads now: a published event that has ended is "
+        "`completed`, one under way also `ongoing`.",
+    )
+    is_online = StrictBooleanFilter(help_text="Online events (true) or in-person ones (false).")
+    organizer = IdFilter(
+        field_name="organizer_id", help_text="Events organized by this person (their user id)."
+    )
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, help_text="Who the event is for (`all`: every level)."
+    )
     tags = django_filters.CharFilter(
         method="filter_tags", help_text="Comma-separated; events with any of these tags."
     )
-    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lte")
-    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
-    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
-    upcoming = StrictBooleanFilter(method="filter_upcoming")
-    has_availability = StrictBooleanFilter(method="filter_has_availability")
+    starts_after = DateTimeFilter(
+        field_name="starts_at",
+        lookup_expr="gte",
+        help_text=f"Events starting at or after this time: {TIME_HELP}.",
+    )
+    starts_before = DateTimeFilter(
+        field_name="starts_at",
+        lookup_expr="lte",
+        help_text=f"Events starting at or before this time: {TIME_HELP}.",
+    )
+    price_min = django_filters.NumberFilter(
+        field_name="price",
+        lookup_expr="gte",
+        min_value=0,
+        label="Minimum price",
+        help_text="Events whose lowest ticket price (of the ticket types on sale) is at least "
+        "this.",
+    )
+    price_max = django_filters.NumberFilter(
+        field_name="price",
+        lookup_expr="lte",
+        min_value=0,
+        label="Maximum price",
+        help_text="Events whose lowest ticket price (of the ticket types on sale) is at most this.",
+    )
+    upcoming = StrictBooleanFilter(
+        method="filter_upcoming",
+        help_text="Published events that have not started yet (true), or every other event "
+        "(false).",
+    )
+    has_availability = StrictBooleanFilter(
+        method="filter_has_availability",
+        help_text="Upcoming published events with a seat left, in the event and in a ticket "
+        "type on sale (true), or every other event (false).",
+    )
 
     class Meta:
         model = Event
@@ -98,8 +141,10 @@ class EventFilter(FilterSet):
 
 
 class SessionFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
-    speaker = IdFilter(field_name="speaker_id")
+    event = IdFilter(field_name="event_id", help_text="Sessions of this event (its id).")
+    speaker = IdFilter(
+        field_name="speaker_id", help_text="Sessions this person speaks at (their user id)."
+    )
 
     class Meta:
         model = Session
@@ -107,7 +152,10 @@ class SessionFilter(FilterSet):
 
 
 class TicketTypeFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
+    event = IdFilter(field_name="event_id", help_text="Ticket types of this event (its id).")
+    is_active = StrictBooleanFilter(
+        help_text="Ticket types on sale (true) or taken off sale (false)."
+    )
 
     class Meta:
         model = TicketType

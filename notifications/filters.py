@@ -1,6 +1,6 @@
 import django_filters
 
-from config.filters import FilterSet, IdFilter
+from config.filters import FilterSet, IdFilter, StrictBooleanFilter
 from notifications.models import (
     PING,
     DeliveryStatus,
@@ -13,8 +13,11 @@ from notifications.models import (
 
 
 class NotificationFilter(FilterSet):
-    type = django_filters.ChoiceFilter(choices=NotificationType.choices)
-    event = IdFilter(field_name="event_id")
+    type = django_filters.ChoiceFilter(
+        choices=NotificationType.choices, help_text="What the notification tells of."
+    )
+    is_read = StrictBooleanFilter(help_text="Read notifications (true) or unread ones (false).")
+    event = IdFilter(field_name="event_id", help_text="Notifications about this event (its id).")
 
     class Meta:
         model = Notification
@@ -22,14 +25,24 @@ class NotificationFilter(FilterSet):
 
 
 class WebhookFilter(FilterSet):
+    is_active = StrictBooleanFilter(
+        help_text="Webhooks that receive deliveries (true), or those turned off, by their "
+        "owner or after failing too long (false)."
+    )
+
     class Meta:
         model = Webhook
         fields = ["is_active"]
 
 
 class DeliveryFilter(FilterSet):
-    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
-    type = django_filters.ChoiceFilter(choices=[*WebhookEventType.choices, (PING, "Ping")])
+    status = django_filters.ChoiceFilter(
+        choices=DeliveryStatus.choices, help_text="Where the delivery stands."
+    )
+    type = django_filters.ChoiceFilter(
+        choices=[*WebhookEventType.choices, (PING, "Ping")],
+        help_text="The event delivered, or `ping` for a test delivery.",
+    )
 
     class Meta:
         model = WebhookDelivery

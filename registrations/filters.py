@@ -13,8 +13,13 @@ from registrations.models import (
 
 
 class RegistrationFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
-    status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices, method="filter_status")
+    event = IdFilter(field_name="event_id", help_text="Registrations for this event (its id).")
+    status = django_filters.ChoiceFilter(
+        choices=RegistrationStatus.choices,
+        method="filter_status",
+        help_text="The registration's status as it reads now: a pending one whose hold ran "
+        "out is `expired`.",
+    )
 
     class Meta:
         model = Registration
@@ -32,7 +37,7 @@ class RegistrationFilter(FilterSet):
 
 
 class TicketFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
+    event = IdFilter(field_name="event_id", help_text="Tickets for this event (its id).")
 
     class Meta:
         model = Ticket
@@ -40,8 +45,10 @@ class TicketFilter(FilterSet):
 
 
 class WaitlistFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
-    status = django_filters.ChoiceFilter(choices=WaitlistStatus.choices)
+    event = IdFilter(field_name="event_id", help_text="Places in this event's waitlist (its id).")
+    status = django_filters.ChoiceFilter(
+        choices=WaitlistStatus.choices, help_text="Where the place in the queue stands."
+    )
 
     class Meta:
         model = WaitlistEntry
@@ -49,7 +56,9 @@ class WaitlistFilter(FilterSet):
 
 
 class ProgressFilter(FilterSet):
-    event = IdFilter(field_name="session__event_id")
+    event = IdFilter(
+        field_name="session__event_id", help_text="Progress in the sessions of this event (its id)."
+    )
 
     class Meta:
         model = SessionProgress
