@@ -4,19 +4,45 @@ deliveries are records, with one action each that goes through the services."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
-from config.admin import ThroughServicesAdmin
+from config.admin import AutocompleteFilter, EventHubAdmin, ThroughServicesAdmin, badge
 from config.facts import Origin
-from notifications.models import Notification, Webhook, WebhookDelivery, WebhookEventType
+from notifications.models import (
+    DeliveryStatus,
+    Notification,
+    Webhook,
+    WebhookDelivery,
+    WebhookEventType,
+)
 from notifications.services import webhooks
+
+DELIVERY_TONES = {
+    DeliveryStatus.PENDING: "waiting",
+    DeliveryStatus.SENDING: "waiting",
+    DeliveryStatus.SUCCEEDED: "good",
+    DeliveryStatus.FAILED: "bad",
+}
+
+
+def address(url: str) -> str:
+    """A URL that may break anywhere: it has no spaces to wrap at."""
+    return format_html('<span style="overflow-wrap:anywhere">{}</span>', url)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(EventHubAdmin):
     list_display = ("title", "user", "type", "is_read", "email_status", "created_at")
-    list_filter = ("type", "is_read", "email_status", "created_at")
+    list_filter = (
+        "type",
+        "is_read",
+        "email_status",
+        ("user", AutocompleteFilter),
+        ("event", AutocompleteFilter),
+        "created_at",
+    )
     search_fields = ("title", "message", "user__username", "user__email", "event__title")
-    list_select_related = ("user", "event")
+    list_select_related = ("user",)
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Notification._meta.fields]
 
@@ -46,13 +72,17 @@ class WebhookAdmin(ThroughServicesAdmin):
     it once, and `rotate_secret/` replaces it)."""
 
     form = WebhookForm
-    list_display = ("url", "owner", "event_types", "is_active", "failing_since", "created_at")
-    list_filter = ("is_active", "created_at")
+    list_display = ("address", "owner", "event_types", "is_active", "failing_since")
+    list_filter = ("is_active", ("owner", AutocompleteFilter), "created_at")
     search_fields = ("url", "description", "owner__username", "owner__email")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
     readonly_fields = ("failing_since", "disabled_reason", "created_at", "updated_at")
     actions = ("send_ping",)
+
+    @admin.display(description="URL", ordering="url")
+    def address(self, webhook):
+        return address(webhook.url)
 
     @admin.display(description="events")
     def event_types(self, webhook):
@@ -89,18 +119,17 @@ class WebhookAdmin(ThroughServicesAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(EventHubAdmin):
     list_display = (
-        "type",
-        "webhook",
-        "status",
-        "attempts",
-        "response_status",
-        "duration_ms",
-        "next_retry_at",
         "created_at",
+        "type",
+        "webhook_address",
+        "status_label",
+        "attempts",
+        "answer",
+        "next_retry_at",
     )
-    list_filter = ("status", "type", "created_at")
+    list_filter = ("status", "type", ("webhook", AutocompleteFilter), "created_at")
     search_fields = ("=uuid", "webhook__url", "error")
     list_select_related = ("webhook",)
     date_hierarchy = "created_at"
@@ -115,6 +144,29 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="webhook", ordering="webhook__url")
+    def webhook_address(self, delivery):
+        return address(delivery.webhook.url)
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, delivery):
+        status = DeliveryStatus(delivery.status)
+        return badge(status.label, DELIVERY_TONES[status])
+
+    @admin.display(description="last answer")
+    def answer(self, delivery):
+        """What the last attempt got back: the HTTP status and how long it took, or why it
+        got nothing."""
+        if delivery.response_status is None:
+            return delivery.error or None
+        if delivery.duration_ms is None:
+            return delivery.response_status
+        return format_html(
+            '<span style="white-space:nowrap">{} in {} ms</span>',
+            delivery.response_status,
+            delivery.duration_ms,
+        )
 
     @admin.action(description="Resend the selected deliveries (same id and body)")
     def resend(self, request, queryset):

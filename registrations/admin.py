@@ -1,15 +1,93 @@
-from django.contrib import admin
+"""Registrations, tickets, the waitlist and progress in the Django admin: records changed through
+the API's services (which hold the seat locks), found by event and person. The events list
+gets from here how many registrations and people waiting each event has."""
 
-from config.admin import ThroughServicesAdmin
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from config.admin import AutocompleteFilter, EventHubAdmin, ThroughServicesAdmin, badge, money
 from config.facts import Origin
+from events.admin import EventColumn, event_columns
 from registrations.models import (
+    ProgressStatus,
     Registration,
+    RegistrationStatus,
     SessionAttendance,
     SessionProgress,
     Ticket,
     WaitlistEntry,
+    WaitlistStatus,
+    holds_seats,
 )
+from registrations.selectors import waiting_count_by_event, with_positions
 from registrations.services import progress
+
+
+def registrations_holding_seats(now):
+    """Registrations at the event of the current row that hold seats (confirmed, and held)."""
+    held = (
+        Registration.objects.filter(holds_seats(now), event=OuterRef("pk"))
+        .values("event")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+def list_of(model_name: str, **filters) -> str:
+    query = "&".join(f"{name}={value}" for name, value in filters.items())
+    return f"{reverse(f'admin:registrations_{model_name}_changelist')}?{query}"
+
+
+event_columns.register(
+    EventColumn(
+        "registration_count",
+        "registrations",
+        registrations_holding_seats,
+        link=lambda event: list_of("registration", event__id__exact=event.pk),
+    )
+)
+event_columns.register(
+    EventColumn(
+        "waiting_count",
+        "waitlist",
+        lambda now: waiting_count_by_event(),
+        link=lambda event: list_of(
+            "waitlistentry", event__id__exact=event.pk, status__exact=WaitlistStatus.WAITING
+        ),
+    )
+)
+
+REGISTRATION_TONES = {
+    RegistrationStatus.PENDING: "waiting",
+    RegistrationStatus.CONFIRMED: "good",
+    RegistrationStatus.CANCELLED: "bad",
+    RegistrationStatus.EXPIRED: "neutral",
+    RegistrationStatus.REJECTED: "bad",
+}
+WAITLIST_TONES = {
+    WaitlistStatus.WAITING: "waiting",
+    WaitlistStatus.OFFERED: "info",
+    WaitlistStatus.CONVERTED: "good",
+    WaitlistStatus.LEFT: "neutral",
+    WaitlistStatus.EXPIRED: "neutral",
+}
+PROGRESS_TONES = {
+    ProgressStatus.NOT_STARTED: "neutral",
+    ProgressStatus.IN_PROGRESS: "waiting",
+    ProgressStatus.COMPLETED: "good",
+}
+
+
+class EventTitle:
+    """The event's title as a column (a foreign key column would never wrap, and a ticket
+    type's name would repeat the title)."""
+
+    @admin.display(description="event", ordering="event__title")
+    def event_title(self, obj):
+        return obj.event.title
 
 
 class TicketInline(admin.TabularInline):
@@ -24,27 +102,45 @@ class TicketInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(EventTitle, EventHubAdmin):
     """Registrations are changed through the API's services (which hold the seat locks), so
     here they are read-only records."""
 
     list_display = (
         "id",
-        "event",
+        "event_title",
         "user",
-        "ticket_type",
+        "ticket",
         "quantity",
+        "status_label",
+        "total",
+        "created_at",
+    )
+    list_filter = (
         "status",
-        "total_price",
+        ("event", AutocompleteFilter),
+        ("user", AutocompleteFilter),
         "currency",
         "created_at",
     )
-    list_filter = ("status", "currency", "created_at")
     search_fields = ("user__username", "user__email", "event__title", "=id")
     list_select_related = ("event", "user", "ticket_type")
     date_hierarchy = "created_at"
     inlines = (TicketInline,)
     readonly_fields = [f.name for f in Registration._meta.fields]
+
+    @admin.display(description="ticket", ordering="ticket_type__name")
+    def ticket(self, registration):
+        return registration.ticket_type.name
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, registration):
+        status = RegistrationStatus(registration.display_status)
+        return badge(status.label, REGISTRATION_TONES[status])
+
+    @admin.display(description="total", ordering="total_price")
+    def total(self, registration):
+        return money(registration.total_price, registration.currency)
 
     def has_add_permission(self, request):
         return False
@@ -54,12 +150,27 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
-    list_display = ("code", "attendee_name", "event", "ticket_type", "checked_in_at")
-    list_filter = ("checked_in_at",)
-    search_fields = ("=code", "attendee_name", "event__title")
+class TicketAdmin(EventTitle, EventHubAdmin):
+    list_display = ("short_code", "attendee_name", "event_title", "ticket", "checked_in_at")
+    list_filter = (("event", AutocompleteFilter), "checked_in_at")
+    search_fields = (
+        "=code",
+        "attendee_name",
+        "event__title",
+        "registration__user__username",
+        "registration__user__email",
+    )
     list_select_related = ("event", "ticket_type")
     readonly_fields = [f.name for f in Ticket._meta.fields]
+
+    @admin.display(description="code", ordering="code")
+    def short_code(self, ticket):
+        """Enough of the code to tell tickets apart; the whole of it is on the ticket's page."""
+        return f"{ticket.code[:8]}…"
+
+    @admin.display(description="ticket", ordering="ticket_type__name")
+    def ticket(self, ticket):
+        return ticket.ticket_type.name
 
     def has_add_permission(self, request):
         return False
@@ -69,12 +180,43 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
-    list_display = ("id", "event", "user", "quantity", "status", "offer_expires_at", "created_at")
-    list_filter = ("status",)
-    search_fields = ("user__username", "event__title")
-    list_select_related = ("event", "user")
+class WaitlistEntryAdmin(EventTitle, EventHubAdmin):
+    list_display = (
+        "user",
+        "event_title",
+        "ticket",
+        "quantity",
+        "status_label",
+        "position",
+        "offer_expires_at",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        ("event", AutocompleteFilter),
+        ("user", AutocompleteFilter),
+        "created_at",
+    )
+    search_fields = ("user__username", "user__email", "event__title")
+    list_select_related = ("event", "user", "ticket_type")
+    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in WaitlistEntry._meta.fields]
+
+    def get_queryset(self, request):
+        return with_positions(super().get_queryset(request))
+
+    @admin.display(description="ticket", ordering="ticket_type__name")
+    def ticket(self, entry):
+        return entry.ticket_type.name if entry.ticket_type else "Any"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, entry):
+        status = WaitlistStatus(entry.status)
+        return badge(status.label, WAITLIST_TONES[status])
+
+    @admin.display(description="place in line")
+    def position(self, entry):
+        return entry.queue_position if entry.status == WaitlistStatus.WAITING else "-"
 
     def has_add_permission(self, request):
         return False
@@ -85,17 +227,39 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         return False
 
 
+class SessionColumns:
+    """The session, and its event's title, of a row about a session."""
+
+    @admin.display(description="session", ordering="session__title")
+    def session_title(self, obj):
+        return obj.session.title
+
+    @admin.display(description="event", ordering="session__event__title")
+    def event_title(self, obj):
+        return obj.session.event.title
+
+
 @admin.register(SessionProgress)
-class SessionProgressAdmin(ThroughServicesAdmin):
+class SessionProgressAdmin(SessionColumns, ThroughServicesAdmin):
     """Rows are made when a user first reads their progress; here an admin may correct the
     status and notes, through the same service as the owner."""
 
-    list_display = ("user", "session", "status", "completed_at")
-    list_filter = ("status",)
-    search_fields = ("user__username", "session__title")
-    list_select_related = ("user", "session")
+    list_display = ("user", "session_title", "event_title", "status_label", "completed_at")
+    list_filter = (
+        "status",
+        ("session__event", AutocompleteFilter),
+        ("user", AutocompleteFilter),
+        "completed_at",
+    )
+    search_fields = ("user__username", "user__email", "session__title", "session__event__title")
+    list_select_related = ("user", "session__event")
     fields = ("user", "session", "status", "notes", "completed_at")
     readonly_fields = ("user", "session", "completed_at")
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, row):
+        status = ProgressStatus(row.status)
+        return badge(status.label, PROGRESS_TONES[status])
 
     def has_add_permission(self, request):
         return False
@@ -112,13 +276,19 @@ class SessionProgressAdmin(ThroughServicesAdmin):
 
 
 @admin.register(SessionAttendance)
-class SessionAttendanceAdmin(admin.ModelAdmin):
+class SessionAttendanceAdmin(SessionColumns, EventHubAdmin):
     """Session check-ins are made at the door (`tickets/check_in/`); here they are records."""
 
-    list_display = ("ticket", "session", "checked_in_at")
-    search_fields = ("=ticket__code", "session__title")
-    list_select_related = ("ticket", "session")
+    list_display = ("attendee", "session_title", "event_title", "checked_in_at")
+    list_filter = (("session__event", AutocompleteFilter), "checked_in_at")
+    search_fields = ("=ticket__code", "ticket__attendee_name", "session__title")
+    list_select_related = ("ticket", "session__event")
+    date_hierarchy = "checked_in_at"
     readonly_fields = ("ticket", "session", "checked_in_at")
+
+    @admin.display(description="attendee", ordering="ticket__attendee_name")
+    def attendee(self, attendance):
+        return attendance.ticket.attendee_name
 
     def has_add_permission(self, request):
         return False

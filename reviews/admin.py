@@ -4,7 +4,7 @@ service as the API (moderation is logged). Votes are shown with each review."""
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from config.admin import ThroughServicesAdmin
+from config.admin import AutocompleteFilter, ThroughServicesAdmin
 from config.facts import Origin
 from reviews import services
 from reviews.models import Review, ReviewVote
@@ -23,8 +23,14 @@ class VoteInline(admin.TabularInline):
 
 @admin.register(Review)
 class ReviewAdmin(ThroughServicesAdmin):
-    list_display = ("title_or_rating", "event", "user", "rating", "attended", "helpful")
-    list_filter = ("rating", "attended", "created_at")
+    list_display = ("title_or_rating", "event_title", "user", "rating", "attended", "helpful")
+    list_filter = (
+        "rating",
+        "attended",
+        ("event", AutocompleteFilter),
+        ("user", AutocompleteFilter),
+        "created_at",
+    )
     search_fields = ("title", "body", "event__title", "user__username", "user__email")
     list_select_related = ("event", "user")
     date_hierarchy = "created_at"
@@ -40,6 +46,10 @@ class ReviewAdmin(ThroughServicesAdmin):
     @admin.display(description="review", ordering="title")
     def title_or_rating(self, review):
         return review.title or f"{review.rating}/5"
+
+    @admin.display(description="event", ordering="event__title")
+    def event_title(self, review):
+        return review.event.title
 
     @admin.display(description="found helpful", ordering="helpful_votes")
     def helpful(self, review):

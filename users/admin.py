@@ -2,8 +2,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db import models, transaction
+from rest_framework_simplejwt.token_blacklist.admin import (
+    BlacklistedTokenAdmin,
+    OutstandingTokenAdmin,
+)
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from config.admin import ThroughServicesAdmin
+from config.admin import AutocompleteFilter, EventHubAdmin, ThroughServicesAdmin
 from config.facts import Origin
 from users import services
 from users.filters import action_choices
@@ -38,7 +43,7 @@ class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
     list_display = (
         "username",
         "email",
-        "full_name",
+        "name",
         "role",
         "is_active",
         "email_verified",
@@ -47,6 +52,7 @@ class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
     list_filter = ("role", "is_active", "email_verified", "newsletter_subscribed", "date_joined")
     search_fields = ("username", "email", "first_name", "last_name", "organization")
     ordering = ("-date_joined",)
+    date_hierarchy = "date_joined"
     readonly_fields = ("last_login", "date_joined")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
@@ -85,6 +91,10 @@ class UserAdmin(ThroughServicesAdmin, DjangoUserAdmin):
     change_password_form = PasswordThroughServiceForm
 
     actions = ["delete_accounts"]
+
+    @admin.display(description="name", ordering="last_name")
+    def name(self, user):
+        return user.get_full_name() or None  # the username is its own column
 
     def has_delete_permission(self, request, obj=None):
         # Django's delete would remove the row (or refuse: registrations protect it). Accounts
@@ -144,11 +154,11 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
+class ActivityLogAdmin(EventHubAdmin):
     """The audit trail: read-only, nothing can be added, changed or removed."""
 
     list_display = ("created_at", "username", "action", "ip_address", "target_type", "target_id")
-    list_filter = (ActionFilter, "created_at")
+    list_filter = (ActionFilter, ("user", AutocompleteFilter), "created_at")
     search_fields = ("username", "ip_address", "target_id", "user_agent")
     date_hierarchy = "created_at"
 
@@ -160,3 +170,25 @@ class ActivityLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The sign-in tokens (djangorestframework-simplejwt's blacklist): found by the person's name or
+# address, not only their id, newest first.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class SignInTokenAdmin(EventHubAdmin, OutstandingTokenAdmin):
+    list_filter = (("user", AutocompleteFilter), "expires_at")
+    search_fields = ("=jti", "user__username", "user__email")
+    ordering = ("-created_at",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(BlacklistedToken)
+class RevokedTokenAdmin(EventHubAdmin, BlacklistedTokenAdmin):
+    list_filter = (("token__user", AutocompleteFilter), "blacklisted_at")
+    search_fields = ("=token__jti", "token__user__username", "token__user__email")
+    ordering = ("-blacklisted_at",)
+    date_hierarchy = "blacklisted_at"
