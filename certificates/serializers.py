@@ -5,6 +5,8 @@ from config.serializers import ModelSerializer
 
 
 class CertificateSerializer(ModelSerializer):
+    """A certificate of attendance at an event."""
+
     event_title = serializers.CharField(source="event.title", read_only=True)
     user_name = serializers.CharField(
         source="holder_name", read_only=True, help_text="The holder's name as issued."

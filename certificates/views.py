@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -20,10 +20,15 @@ from certificates.serializers import (
 )
 from config.facts import Origin
 from config.negotiation import FileResponsesMixin
+from config.schema import errors
 from config.viewsets import ListOnlyFiltersMixin
 from events.selectors import visible_events
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List certificates"),
+    retrieve=extend_schema(summary="Get a certificate"),
+)
 class CertificateViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
     """`certificates/`: one's own; organizers also those of their events (`?event=`); admins
     all. Downloading is the holder's: `pdf/` marks it downloaded only when they fetch it."""
@@ -46,7 +51,10 @@ class CertificateViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.Read
             )
         return certificate
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        summary="Download a certificate as PDF",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         """The certificate as a PDF; fetched by its holder, it counts as downloaded."""
@@ -55,7 +63,12 @@ class CertificateViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.Read
         response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
         return response
 
-    @extend_schema(request=None, responses=CertificateSerializer)
+    @extend_schema(
+        summary="Mark a certificate downloaded",
+        request=None,
+        responses=CertificateSerializer,
+        extensions=errors(permission_denied="Only its holder can mark a certificate downloaded."),
+    )
     @action(detail=True, methods=["post"])
     def mark_as_downloaded(self, request, pk=None):
         """The holder says they have it (the app downloaded the PDF some other way)."""
@@ -71,7 +84,23 @@ class VerifyView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=VerificationSerializer)
+    @extend_schema(
+        summary="Verify a certificate",
+        responses=VerificationSerializer,
+        examples=[
+            OpenApiExample(
+                "A real certificate",
+                response_only=True,
+                value={
+                    "valid": True,
+                    "number": "CERT-7KQ2-M9XD-4HTP",
+                    "holder_name": "Ada Lovelace",
+                    "event_title": "Django Day Berlin",
+                    "issued_at": "2031-03-18T18:00:00Z",
+                },
+            )
+        ],
+    )
     def get(self, request, number):
         certificate = get_object_or_404(
             Certificate.objects.select_related("event"), number=number.strip().upper()
@@ -95,7 +124,18 @@ class IssueCertificatesView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=IssuedSerializer)
+    @extend_schema(
+        summary="Issue an event's certificates",
+        request=None,
+        responses=IssuedSerializer,
+        examples=[
+            OpenApiExample("Three attendees certified now", response_only=True, value={"issued": 3})
+        ],
+        extensions=errors(
+            permission_denied="Only the event's organizer or an admin can issue them.",
+            invalid_state="Certificates are issued once an event has ended; this one is published.",
+        ),
+    )
     def post(self, request, pk):
         event = get_object_or_404(visible_events(request.user), pk=pk)
         if not event.is_managed_by(request.user):

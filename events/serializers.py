@@ -32,6 +32,8 @@ class TagListField(serializers.ListField):
 
 
 class CategorySerializer(ModelSerializer):
+    """A category of events; `event_count` counts its public published events."""
+
     event_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:

@@ -31,11 +31,17 @@ def lock_event(event_id: int) -> Event:
     return lock_one(Event.objects.filter(pk=event_id))
 
 
+SLUG_LENGTH = 70  # the API's limit for a slug (the column holds 80)
+
+
 def _unique_slug(title: str, *, wanted: str | None = None) -> str:
-    base = (wanted or slugify(title) or "event")[:70]
+    """The title's slug, or the one wanted, made unique with `-2`, `-3`... and never longer
+    than the API says a slug is: the number replaces the end of a long one."""
+    base = (wanted or slugify(title) or "event")[:SLUG_LENGTH]
     slug, n = base, 2
     while Event.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+        suffix = f"-{n}"
+        slug, n = f"{base[: SLUG_LENGTH - len(suffix)]}{suffix}", n + 1
     return slug
 
 

@@ -11,11 +11,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, ConflictCode
 from config.facts import Origin
 from config.negotiation import FileResponsesMixin
+from config.schema import errors
 from config.viewsets import ListOnlyFiltersMixin, WhoAsksMixin
-from events import selectors, services
+from events import examples, selectors, services
 from events.cache import cached_response
 from events.calendar import event_calendar
 from events.filters import EventFilter, SessionFilter, TicketTypeFilter
@@ -32,6 +33,19 @@ from events.serializers import (
 from users.permissions import IsAdmin, IsOrganizer
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List categories"),
+    create=extend_schema(summary="Create a category"),
+    retrieve=extend_schema(summary="Get a category"),
+    update=extend_schema(summary="Update a category"),
+    partial_update=extend_schema(summary="Partially update a category"),
+    destroy=extend_schema(
+        summary="Delete a category",
+        extensions=errors(
+            invalid_state="This category still has events; move them to another category first."
+        ),
+    ),
+)
 class CategoryViewSet(WhoAsksMixin, viewsets.ModelViewSet):
     """`categories/`: read by anyone, written by admins."""
 
@@ -61,9 +75,35 @@ class CategoryViewSet(WhoAsksMixin, viewsets.ModelViewSet):
         services.delete_category(category=category, **self.who())
 
 
+CANCELLED_EVENT = errors(invalid_state="A cancelled event cannot be changed.")
+
+
 @extend_schema_view(
-    list=extend_schema(responses=EventSerializer(many=True)),
-    retrieve=extend_schema(responses=EventSerializer),
+    list=extend_schema(summary="List events", responses=EventSerializer(many=True)),
+    retrieve=extend_schema(summary="Get an event", responses=EventSerializer),
+    create=extend_schema(
+        summary="Create an event",
+        description="Organizers and admins. A draft unless `status` is `published`, which must "
+        "then pass the publishing rules. `price` makes one ticket type of `capacity` tickets; "
+        "`ticket_types` lists several.",
+        examples=examples.CREATE_EVENT,
+    ),
+    update=extend_schema(
+        summary="Update an event",
+        description="Its organizer or an admin; `status`, `price` and `ticket_types` are "
+        "changed elsewhere. The currency is fixed once anyone registered.",
+        extensions=CANCELLED_EVENT,
+    ),
+    partial_update=extend_schema(
+        summary="Partially update an event",
+        description="As `PUT`, with only the fields sent.",
+        extensions=CANCELLED_EVENT,
+    ),
+    destroy=extend_schema(
+        summary="Delete an event",
+        description="Only while nobody holds a place at it: cancel it otherwise.",
+        extensions=errors(ConflictCode.EVENT_HAS_REGISTRATIONS),
+    ),
 )
 class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewSet):
     """`events/`: the catalogue, and each event's lifecycle."""
@@ -139,7 +179,20 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
     def perform_destroy(self, event):
         services.delete_event(event=event, actor=self.request.user, origin=Origin.of(self.request))
 
-    @extend_schema(request=None, responses=EventSerializer)
+    @extend_schema(
+        summary="Publish an event",
+        description="A draft becomes published: it needs a start in the future and an active "
+        "ticket type.",
+        request=None,
+        responses=EventSerializer,
+        extensions=errors(
+            validation_error=(
+                "The event cannot be published yet.",
+                {"ticket_types": ["Add at least one active ticket type before publishing."]},
+            ),
+            invalid_state="Only a draft can be published; this event is published.",
+        ),
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         event = services.publish_event(
@@ -147,7 +200,14 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         )
         return Response(self._present(event))
 
-    @extend_schema(request=None, responses=EventSerializer)
+    @extend_schema(
+        summary="Cancel an event",
+        description="A draft or published event that has not ended: every registration holding "
+        "seats is cancelled (and refunded in full), and the waitlist closed.",
+        request=None,
+        responses=EventSerializer,
+        extensions=errors(invalid_state="This event is completed and cannot be cancelled."),
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         event = services.cancel_event(
@@ -156,11 +216,12 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         return Response(self._present(event))
 
     @extend_schema(
+        summary="Download an event as iCalendar",
         responses={
             (200, "text/calendar"): OpenApiResponse(
                 OpenApiTypes.STR, description="RFC 5545 calendar"
             )
-        }
+        },
     )
     def calendar(self, request, pk=None):
         """`events/{id}/calendar.ics`: the event as an iCalendar file."""
@@ -206,6 +267,20 @@ class EventPartViewSet(WhoAsksMixin, ListOnlyFiltersMixin, viewsets.ModelViewSet
         return data
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List sessions"),
+    create=extend_schema(summary="Create a session"),
+    retrieve=extend_schema(summary="Get a session"),
+    update=extend_schema(summary="Update a session"),
+    partial_update=extend_schema(summary="Partially update a session"),
+    destroy=extend_schema(
+        summary="Delete a session",
+        extensions=errors(
+            invalid_state="People were checked in to this session: it stays as the record of "
+            "attendance."
+        ),
+    ),
+)
 class SessionViewSet(EventPartViewSet):
     """`sessions/`: talks and lessons inside an event's time window."""
 
@@ -236,6 +311,19 @@ class SessionViewSet(EventPartViewSet):
         services.delete_session(session=session, **self.who())
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List ticket types"),
+    create=extend_schema(summary="Create a ticket type"),
+    retrieve=extend_schema(summary="Get a ticket type"),
+    update=extend_schema(summary="Update a ticket type"),
+    partial_update=extend_schema(summary="Partially update a ticket type"),
+    destroy=extend_schema(
+        summary="Delete a ticket type",
+        extensions=errors(
+            invalid_state="Tickets of this type were sold: deactivate it instead (is_active false)."
+        ),
+    ),
+)
 class TicketTypeViewSet(EventPartViewSet):
     """`ticket-types/`: what an event sells, with seats sold and still available."""
 

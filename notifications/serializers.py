@@ -5,6 +5,8 @@ from notifications.models import Notification, Webhook, WebhookDelivery, Webhook
 
 
 class NotificationSerializer(ModelSerializer):
+    """Something that happened to you; `data` holds the ids it is about."""
+
     event_title = serializers.CharField(
         source="event.title", read_only=True, allow_null=True, default=None
     )
@@ -40,6 +42,8 @@ class UnreadCountSerializer(serializers.Serializer):
 
 
 class WebhookSerializer(ModelSerializer):
+    """An endpoint told, by a signed `POST`, of what happens at your events."""
+
     url = serializers.URLField(
         max_length=500,
         help_text="http(s), reaching a public address: loopback, private and link-local "
@@ -90,6 +94,8 @@ class WebhookWithSecretSerializer(WebhookSerializer):
 
 
 class WebhookDeliverySerializer(ModelSerializer):
+    """One event sent to a webhook, with what its last attempt got back."""
+
     event_id = serializers.UUIDField(
         source="uuid", read_only=True, help_text="The `id` in the body, the same on each retry."
     )

@@ -8,6 +8,8 @@ from registrations.models import Registration
 
 
 class RefundSerializer(ModelSerializer):
+    """Money given back from a payment, through its provider."""
+
     class Meta:
         model = Refund
         fields = ("id", "amount", "status", "provider_refund_id", "reason", "created_at")
@@ -98,6 +100,8 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class InvoiceSerializer(ModelSerializer):
+    """The invoice of a payment that confirmed its registration; never edited."""
+
     transaction_id = serializers.CharField(source="payment.transaction_id", read_only=True)
     is_sent = serializers.BooleanField(read_only=True)
 

@@ -1,7 +1,8 @@
 from django.db import transaction
 from django.http import HttpResponse
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -10,10 +11,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.exceptions import ConflictCode
 from config.facts import Origin
 from config.negotiation import FileResponsesMixin
+from config.schema import errors
 from config.viewsets import ListOnlyFiltersMixin
-from payments import selectors, services, tasks, webhooks
+from payments import examples, selectors, services, tasks, webhooks
 from payments.documents import invoice_pdf
 from payments.filters import InvoiceFilter, PaymentFilter
 from payments.models import Payment
@@ -38,6 +41,10 @@ class WebhookBodyParser(BaseParser):
         return {}
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List payments"),
+    retrieve=extend_schema(summary="Get a payment"),
+)
 class PaymentViewSet(
     ListOnlyFiltersMixin,
     mixins.ListModelMixin,
@@ -69,10 +76,20 @@ class PaymentViewSet(
         return payment
 
     @extend_schema(
+        summary="Start a payment",
         request=StartPaymentSerializer,
         responses={201: PaymentSerializer, 200: PaymentSerializer},
-        description="Start paying one's pending registration; while a payment of it is "
+        description="Start paying one's pending registration, at its price; `client` holds "
+        "what the provider's checkout needs. While a payment of it with the same provider is "
         "pending, that one is answered (200) instead of a new one (201).",
+        examples=examples.START_PAYMENT,
+        extensions=errors(
+            "provider_disabled",
+            "payment_refused",
+            "provider_unavailable",
+            ConflictCode.ALREADY_PAID,
+            invalid_state="This registration is free: nothing to pay.",
+        ),
     )
     def create(self, request, *args, **kwargs):
         serializer = StartPaymentSerializer(data=request.data)
@@ -84,7 +101,18 @@ class PaymentViewSet(
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self._present(payment), status=answer)
 
-    @extend_schema(request=VerifyPaymentSerializer, responses=PaymentSerializer)
+    @extend_schema(
+        summary="Verify a payment",
+        request=VerifyPaymentSerializer,
+        responses=PaymentSerializer,
+        examples=examples.VERIFY_PAYMENT,
+        extensions=errors(
+            "invalid_signature",
+            "payment_refused",
+            "provider_unavailable",
+            permission_denied="Only the person paying can do this.",
+        ),
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Back from the checkout: razorpay sends its signed ids, stripe nothing (the payment
@@ -97,7 +125,20 @@ class PaymentViewSet(
         )
         return Response(self._present(payment))
 
-    @extend_schema(request=RefundRequestSerializer, responses={201: PaymentSerializer})
+    @extend_schema(
+        summary="Refund a payment",
+        request=RefundRequestSerializer,
+        responses={201: PaymentSerializer},
+        examples=examples.REFUND,
+        extensions=errors(
+            ConflictCode.NOT_REFUNDABLE,
+            validation_error=(
+                "At most 49.00 EUR is left to refund.",
+                {"amount": ["Ensure this value is at most 49.00."]},
+            ),
+            permission_denied="Only the event's organizer or an admin can refund.",
+        ),
+    )
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
         """Give back some or all of a payment (the event's organizer, or an admin)."""
@@ -114,7 +155,11 @@ class PaymentViewSet(
         )
         return Response(self._present(payment), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=ReceiptSerializer)
+    @extend_schema(
+        summary="Get a payment's receipt",
+        responses=ReceiptSerializer,
+        extensions=errors(permission_denied="A receipt is for the person who paid, and admins."),
+    )
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         payment = self.get_object()
@@ -123,6 +168,10 @@ class PaymentViewSet(
         return Response(ReceiptSerializer(selectors.receipt(payment)).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List invoices"),
+    retrieve=extend_schema(summary="Get an invoice"),
+)
 class InvoiceViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.ReadOnlyModelViewSet):
     """`invoices/`: of one's own payments; organizers also of their events'; admins all."""
 
@@ -137,7 +186,10 @@ class InvoiceViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.ReadOnly
     def get_queryset(self):
         return selectors.visible_invoices(self.request.user).select_related("payment")
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        summary="Download an invoice as PDF",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         invoice = self.get_object()
@@ -145,7 +197,7 @@ class InvoiceViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.ReadOnly
         response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
         return response
 
-    @extend_schema(request=None, responses={202: InvoiceSerializer})
+    @extend_schema(summary="E-mail an invoice", request=None, responses={202: InvoiceSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         """E-mail the invoice (PDF attached) to the address it is billed to, from a background
@@ -153,6 +205,19 @@ class InvoiceViewSet(FileResponsesMixin, ListOnlyFiltersMixin, viewsets.ReadOnly
         invoice = self.get_object()
         transaction.on_commit(lambda: tasks.send_invoice.delay(invoice.pk))
         return Response(InvoiceSerializer(invoice).data, status=status.HTTP_202_ACCEPTED)
+
+
+class WebhookSchema(AutoSchema):
+    """One view answers every gateway (`as_view(provider=...)`): each operation names its own."""
+
+    def get_summary(self):
+        return f"Receive a {self.view.provider.capitalize()} webhook"
+
+    def get_extensions(self):
+        return errors(
+            invalid_signature="The webhook's signature does not check.",
+            provider_disabled=f"Webhooks from {self.view.provider!r} are not configured here.",
+        )
 
 
 class WebhookView(APIView):
@@ -164,6 +229,7 @@ class WebhookView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
     parser_classes = [WebhookBodyParser]
+    schema = WebhookSchema()
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},

@@ -13,6 +13,8 @@ from registrations.models import (
 
 
 class TicketSerializer(ModelSerializer):
+    """A ticket: one seat of a registration, admitted at the door by its `code`."""
+
     event_title = serializers.CharField(source="event.title", read_only=True)
     is_valid = serializers.SerializerMethodField(
         help_text="True while the registration is confirmed: the ticket admits its holder."
@@ -44,6 +46,9 @@ class RegistrationTicketSerializer(TicketSerializer):
 
 
 class RegistrationSerializer(ModelSerializer):
+    """A registration: seats of one ticket type at an event, held or confirmed, with its
+    tickets once confirmed."""
+
     event = IdField(queryset=Event.objects.all())
     event_title = serializers.CharField(source="event.title", read_only=True)
     user_name = serializers.CharField(source="user.full_name", read_only=True)
@@ -173,6 +178,8 @@ class CheckInSerializer(serializers.Serializer):
 
 
 class WaitlistEntrySerializer(ModelSerializer):
+    """A place in an event's waitlist, for one ticket type or any."""
+
     event = IdField(queryset=Event.objects.all())
     ticket_type = IdField(
         queryset=TicketType.objects.all(),
@@ -212,6 +219,8 @@ class WaitlistEntrySerializer(ModelSerializer):
 
 
 class ProgressSerializer(ModelSerializer):
+    """One's progress on a session of an event one is confirmed for."""
+
     session_title = serializers.CharField(source="session.title", read_only=True)
     event = serializers.IntegerField(source="session.event_id", read_only=True)
     status = serializers.ChoiceField(choices=ProgressStatus.choices, required=False)

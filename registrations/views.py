@@ -4,7 +4,12 @@ import qrcode
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -12,12 +17,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.exceptions import ConflictCode
 from config.facts import Origin
 from config.negotiation import FileResponsesMixin
+from config.schema import errors
 from config.viewsets import ListOnlyFiltersMixin
 from events.models import Event, Session, TicketType
 from events.selectors import manageable_events, visible_events
-from registrations import dashboard, selectors
+from registrations import dashboard, examples, selectors
 from registrations.exports import attendees_csv
 from registrations.filters import ProgressFilter, RegistrationFilter, TicketFilter, WaitlistFilter
 from registrations.models import Registration, RegistrationStatus, SessionProgress
@@ -48,6 +55,35 @@ class VisibleEventFieldMixin:
         return serializer
 
 
+DECIDE_ERRORS = errors(
+    permission_denied="Only the event's organizer can decide on registrations.",
+    invalid_state="Only a pending registration awaiting approval can be decided; this one is "
+    "confirmed.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List registrations"),
+    retrieve=extend_schema(summary="Get a registration"),
+    create=extend_schema(
+        summary="Book a registration",
+        description="Book `quantity` seats of `ticket_type` (default: the cheapest on sale). "
+        "A free event without approval confirms at once, with one ticket per seat; a paid one "
+        "is `pending` and holds the seats until `expires_at`, for `POST payments/`; an event "
+        "requiring approval holds them until its organizer decides. People on the waitlist "
+        "are served first.",
+        examples=examples.BOOK,
+        extensions=errors(
+            ConflictCode.SOLD_OUT,
+            ConflictCode.ALREADY_REGISTERED,
+            ConflictCode.REGISTRATION_CLOSED,
+            validation_error=(
+                "At most 1 Student tickets per order.",
+                {"quantity": ["Ensure this value is at most 1."]},
+            ),
+        ),
+    ),
+)
 class RegistrationViewSet(
     ListOnlyFiltersMixin,
     VisibleEventFieldMixin,
@@ -82,7 +118,14 @@ class RegistrationViewSet(
         )
         return Response(self._present(registration), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=RegistrationSerializer)
+    @extend_schema(
+        summary="Cancel a registration",
+        description="Its holder before the event starts, its organizer or an admin at any "
+        "time. The seats go to the waitlist at once; what is due back is refunded.",
+        request=None,
+        responses=RegistrationSerializer,
+        extensions=errors(ConflictCode.NOT_CANCELLABLE),
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         registration = booking.cancel_registration(
@@ -96,7 +139,12 @@ class RegistrationViewSet(
             raise PermissionDenied("Only the event's organizer can decide on registrations.")
         return registration
 
-    @extend_schema(request=None, responses=RegistrationSerializer)
+    @extend_schema(
+        summary="Approve a registration",
+        request=None,
+        responses=RegistrationSerializer,
+        extensions=DECIDE_ERRORS,
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Approve a registration for an event that requires approval."""
@@ -107,7 +155,13 @@ class RegistrationViewSet(
         )
         return Response(self._present(registration))
 
-    @extend_schema(request=None, responses=RegistrationSerializer)
+    @extend_schema(
+        summary="Reject a registration",
+        description="Turn down a registration awaiting approval; its seats go to the waitlist.",
+        request=None,
+        responses=RegistrationSerializer,
+        extensions=DECIDE_ERRORS,
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         registration = booking.reject_registration(
@@ -118,6 +172,10 @@ class RegistrationViewSet(
         return Response(self._present(registration))
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List tickets"),
+    retrieve=extend_schema(summary="Get a ticket"),
+)
 class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyModelViewSet):
     """`tickets/`: one's own tickets; organizers also those of their events. Addressed by code."""
 
@@ -133,7 +191,10 @@ class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyM
     def get_queryset(self):
         return selectors.visible_tickets(self.request.user).select_related("event", "registration")
 
-    @extend_schema(responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        summary="Get a ticket's QR code",
+        responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     @action(detail=True, methods=["get"])
     def qr(self, request, code=None):
         """The ticket's code as a QR code (PNG), to show at the door."""
@@ -143,7 +204,17 @@ class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyM
         image.save(buffer, format="PNG")
         return HttpResponse(buffer.getvalue(), content_type="image/png")
 
-    @extend_schema(request=CheckInSerializer, responses=TicketSerializer)
+    @extend_schema(
+        summary="Check in a ticket",
+        request=CheckInSerializer,
+        responses=TicketSerializer,
+        examples=examples.CHECK_IN,
+        extensions=errors(
+            ConflictCode.ALREADY_CHECKED_IN,
+            ConflictCode.NOT_CONFIRMED,
+            not_found="No ticket with this code at your events.",
+        ),
+    )
     @action(detail=False, methods=["post"], permission_classes=[IsOrganizer])
     def check_in(self, request):
         """Admit a ticket by its code (optionally to one session). Organizers of the event and
@@ -160,6 +231,23 @@ class TicketViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ReadOnlyM
         return Response(TicketSerializer(ticket, context=self.get_serializer_context()).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List waitlist entries"),
+    retrieve=extend_schema(summary="Get a waitlist entry"),
+    create=extend_schema(
+        summary="Join a waitlist",
+        description="Queue for seats of a sold-out event, for one ticket type or any. When "
+        "seats free up they go to the waiting entries in order: at a free event the place is "
+        "confirmed at once, at a paid one it is held for you until `offer_expires_at`.",
+        examples=examples.JOIN_WAITLIST,
+        extensions=errors(
+            ConflictCode.SEATS_AVAILABLE,
+            ConflictCode.ALREADY_ON_WAITLIST,
+            ConflictCode.ALREADY_REGISTERED,
+            ConflictCode.REGISTRATION_CLOSED,
+        ),
+    ),
+)
 class WaitlistViewSet(
     ListOnlyFiltersMixin,
     VisibleEventFieldMixin,
@@ -188,7 +276,16 @@ class WaitlistViewSet(
         fresh = self.get_queryset().get(pk=entry.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=WaitlistEntrySerializer)
+    @extend_schema(
+        summary="Leave a waitlist",
+        description="Leaving with an offer declines it: its held seats go to the next in line.",
+        request=None,
+        responses=WaitlistEntrySerializer,
+        extensions=errors(
+            permission_denied="Only the person waiting can leave the waitlist.",
+            invalid_state="This waitlist entry is converted.",
+        ),
+    )
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         entry = self.get_object()
@@ -198,6 +295,12 @@ class WaitlistViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List my progress"),
+    retrieve=extend_schema(summary="Get my progress on a session"),
+    update=extend_schema(summary="Update my progress on a session"),
+    partial_update=extend_schema(summary="Partially update my progress on a session"),
+)
 class ProgressViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -240,9 +343,12 @@ class DashboardView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="Get my dashboard", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(dashboard.for_user(request.user))
+
+
+MANAGERS_ONLY = errors(permission_denied="Only the event's organizer or an admin may see this.")
 
 
 class EventRegistrationsViewSet(FileResponsesMixin, viewsets.GenericViewSet):
@@ -264,11 +370,13 @@ class EventRegistrationsViewSet(FileResponsesMixin, viewsets.GenericViewSet):
         return event
 
     @extend_schema(
+        summary="List an event's attendees",
         parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
         responses={
             200: AttendeeSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
         },
+        extensions=MANAGERS_ONLY,
     )
     @action(detail=True, methods=["get"])
     def attendees(self, request, pk=None):
@@ -281,7 +389,13 @@ class EventRegistrationsViewSet(FileResponsesMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(registrations)
         return self.get_paginated_response(AttendeeSerializer(page, many=True).data)
 
-    @extend_schema(responses=EventStatisticsSerializer)
+    @extend_schema(
+        summary="Get an event's statistics",
+        description="Seats, check-ins, the waitlist, ratings, money and registrations by day "
+        "and by ticket type, for the event's organizer and admins.",
+        responses=EventStatisticsSerializer,
+        extensions=MANAGERS_ONLY,
+    )
     @action(detail=True, methods=["get"])
     def statistics(self, request, pk=None):
         return Response(EventStatisticsSerializer(event_statistics(self._managed_event())).data)

@@ -6,6 +6,8 @@ from reviews.models import Review
 
 
 class ReviewSerializer(ModelSerializer):
+    """A review of an event by someone who held a confirmed place, with its votes' counts."""
+
     event = IdField(queryset=Event.objects.none())  # the events the writer may see (the view)
     event_title = serializers.CharField(source="event.title", read_only=True)
     user_name = serializers.CharField(source="user.full_name", read_only=True)

@@ -1,17 +1,40 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from config.exceptions import ConflictCode
 from config.facts import Origin
+from config.schema import errors
 from config.viewsets import ListOnlyFiltersMixin
 from events.selectors import visible_events
-from reviews import selectors, services
+from reviews import examples, selectors, services
 from reviews.filters import ReviewFilter
 from reviews.serializers import ReviewChangeSerializer, ReviewSerializer, VoteSerializer
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List reviews"),
+    retrieve=extend_schema(summary="Get a review"),
+    create=extend_schema(
+        summary="Write a review",
+        description="For someone holding a confirmed registration for the event, once it has "
+        "started; never its organizer. One review per person and event.",
+        examples=examples.WRITE_REVIEW,
+        extensions=errors(
+            ConflictCode.ALREADY_REVIEWED,
+            not_confirmed="Only people with a confirmed registration for this event can review it.",
+            invalid_state="An event can be reviewed once it has started.",
+            permission_denied="An event's organizer cannot review it.",
+        ),
+    ),
+    destroy=extend_schema(
+        summary="Delete a review",
+        description="Its author, or an admin (moderation); its votes go with it.",
+        extensions=errors(permission_denied="Only its author or an admin can delete a review."),
+    ),
+)
 class ReviewViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
     """`reviews/`: read by anyone who may see the event; written by people who were there
     (a confirmed place, the event started), changed by their author, removed by their author
@@ -51,7 +74,13 @@ class ReviewViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
         )
         return Response(self._present(review), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReviewChangeSerializer, responses=ReviewSerializer)
+    @extend_schema(
+        summary="Update a review",
+        description="Its author changes `rating`, `title` or `body`.",
+        request=ReviewChangeSerializer,
+        responses=ReviewSerializer,
+        extensions=errors(permission_denied="Only its author can change a review."),
+    )
     def partial_update(self, request, *args, **kwargs):
         review = self.get_object()
         serializer = ReviewChangeSerializer(review, data=request.data, partial=True)
@@ -69,7 +98,13 @@ class ReviewViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
             review=review, actor=self.request.user, origin=Origin.of(self.request)
         )
 
-    @extend_schema(request=VoteSerializer, responses=ReviewSerializer)
+    @extend_schema(
+        summary="Vote on a review",
+        request=VoteSerializer,
+        responses=ReviewSerializer,
+        examples=examples.VOTE,
+        extensions=errors(permission_denied="You cannot vote on your own review."),
+    )
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         """Whether the review helped you: one vote each, which you may change; not on your

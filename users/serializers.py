@@ -196,6 +196,8 @@ class PasswordStrengthResultSerializer(serializers.Serializer):
 
 
 class ActivityLogSerializer(ModelSerializer):
+    """An entry of the activity log: who did what to which object, from where."""
+
     class Meta:
         model = ActivityLog
         fields = (

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import transaction
 from djoser import views as djoser_views
+from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
@@ -13,8 +14,9 @@ from zxcvbn import zxcvbn
 
 from config.exceptions import ApplicationError
 from config.facts import Origin
+from config.schema import errors
 from config.throttling import AuthThrottle
-from users import services, tasks
+from users import examples, services, tasks
 from users.filters import ActivityLogFilter, UserFilter
 from users.models import ActivityLog, User
 from users.permissions import IsAdmin
@@ -39,6 +41,42 @@ AUTH_THROTTLED_ACTIONS = {
 }
 
 
+@extend_schema_view(
+    create=extend_schema(
+        summary="Sign up",
+        description="Make an attendee or organizer account. The answer has no `id`, and an "
+        "e-mail address that has an account already gets the same 201 (its owner is mailed "
+        "instead): sign-up never tells whether an address is registered. No tokens come back: "
+        "sign in with `auth/jwt/create/`. With e-mail activation on, the account stays inactive "
+        "until the mailed link is used.",
+        examples=examples.SIGN_UP,
+    ),
+    me=[
+        extend_schema(
+            methods=["GET"],
+            summary="Get my account",
+            description="The signed-in account, with its private fields.",
+        ),
+        extend_schema(
+            methods=["PUT"],
+            summary="Update my account",
+            description="Change the writable fields; a new `email` needs `current_password` "
+            "and is no longer verified. The avatar is sent as multipart.",
+        ),
+        extend_schema(
+            methods=["PATCH"],
+            summary="Partially update my account",
+            description="Change some of the writable fields; a new `email` needs "
+            "`current_password` and is no longer verified. The avatar is sent as multipart.",
+        ),
+        extend_schema(
+            methods=["DELETE"],
+            summary="Delete my account",
+            description="Needs `current_password`. The account is scrubbed and switched off "
+            "(its registrations keep their history), and every session of it ends.",
+        ),
+    ],
+)
 class AccountViewSet(djoser_views.UserViewSet):
     """`auth/users/...`: Djoser's account endpoints, with every change made by our services."""
 
@@ -70,7 +108,13 @@ class AccountViewSet(djoser_views.UserViewSet):
     def perform_destroy(self, instance):
         services.deactivate_account(user=instance, origin=Origin.of(self.request))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Activate an account",
+        description="The `uid` and `token` of the mailed link; the e-mail address is then "
+        "verified.",
+        responses={204: None},
+        extensions=errors("activation_disabled"),
+    )
     def activation(self, request, *args, **kwargs):
         self._require_email_activation()
         serializer = self.get_serializer(data=request.data)
@@ -78,11 +122,21 @@ class AccountViewSet(djoser_views.UserViewSet):
         services.activate_user(user=serializer.user, origin=Origin.of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        summary="Resend the activation e-mail",
+        description="204 whether or not an inactive account has the address.",
+        responses={204: None},
+        extensions=errors("activation_disabled"),
+    )
     def resend_activation(self, request, *args, **kwargs):
         self._require_email_activation()
         return super().resend_activation(request, *args, **kwargs)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Change my password",
+        description="Needs `current_password`. Every session of the account ends: sign in again.",
+        responses={204: None},
+    )
     def set_password(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -93,7 +147,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Request a password reset", responses={204: None})
     def reset_password(self, request, *args, **kwargs):
         """204 for any well-formed address, on the same path whether or not an account has it:
         the lookup and the mail happen in a background task after the answer."""
@@ -103,7 +157,12 @@ class AccountViewSet(djoser_views.UserViewSet):
         transaction.on_commit(lambda: tasks.send_password_reset.delay(email))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Reset a password",
+        description="The `uid` and `token` of the mailed link, and the new password. Every "
+        "session of the account ends, and its e-mail address is verified.",
+        responses={204: None},
+    )
     def reset_password_confirm(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -129,6 +188,11 @@ class LoginView(TokenObtainPairView):
 
     throttle_classes = [*TokenObtainPairView.throttle_classes, AuthThrottle]
 
+    @extend_schema(
+        summary="Sign in",
+        examples=examples.SIGN_IN,
+        extensions=errors(not_authenticated="No active account found with the given credentials"),
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         try:
@@ -149,7 +213,7 @@ class LogoutView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=LogoutSerializer, responses={205: None})
+    @extend_schema(summary="Sign out", request=LogoutSerializer, responses={205: None})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -171,7 +235,11 @@ class PasswordStrengthView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=PasswordStrengthSerializer, responses=PasswordStrengthResultSerializer)
+    @extend_schema(
+        summary="Rate a password's strength",
+        request=PasswordStrengthSerializer,
+        responses=PasswordStrengthResultSerializer,
+    )
     def post(self, request):
         serializer = PasswordStrengthSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -195,9 +263,21 @@ class PasswordStrengthView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(responses=AdminUserSerializer(many=True)),
-    partial_update=extend_schema(request=AdminUserSerializer, responses=AdminUserSerializer),
+    list=extend_schema(summary="List users", responses=AdminUserSerializer(many=True)),
+    partial_update=extend_schema(
+        summary="Change a user's role or status",
+        description="Admins change `role` and `is_active`; everything else is read-only. "
+        "Demoting an organizer takes away the management of their events; switching an "
+        "account off ends its sessions.",
+        request=AdminUserSerializer,
+        responses=AdminUserSerializer,
+        extensions=errors(
+            invalid_state="You cannot remove your own admin role or deactivate your own "
+            "account; ask another admin."
+        ),
+    ),
     retrieve=extend_schema(
+        summary="Get a user",
         responses=PolymorphicProxySerializer(
             component_name="UserProfile",
             serializers=[PublicUserSerializer, CurrentUserSerializer, AdminUserSerializer],
@@ -251,6 +331,10 @@ class UserViewSet(
         )
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List activity log entries"),
+    retrieve=extend_schema(summary="Get an activity log entry"),
+)
 class ActivityLogViewSet(viewsets.ReadOnlyModelViewSet):
     """`activity-logs/`: the append-only audit trail, for admins."""
 
@@ -260,3 +344,45 @@ class ActivityLogViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ActivityLogFilter
     search_fields = ["username", "ip_address", "target_type", "target_id"]
     ordering_fields = ["created_at"]
+
+
+class TokenRefreshDocumentation(OpenApiViewExtension):
+    """SimpleJWT's refresh view, routed as it is in users/urls.py, described here."""
+
+    target_class = "rest_framework_simplejwt.views.TokenRefreshView"
+
+    def view_replacement(self):
+        @extend_schema_view(
+            post=extend_schema(
+                summary="Refresh an access token",
+                description="A refresh token gives a new access token, and a new refresh "
+                "token: the one sent is blacklisted (rotation), so keep the new one.",
+                examples=examples.REFRESH_TOKEN,
+                extensions=errors(token_not_valid=("Token is blacklisted", {})),
+            )
+        )
+        class TokenRefreshView(self.target_class):
+            pass
+
+        return TokenRefreshView
+
+
+class TokenVerifyDocumentation(OpenApiViewExtension):
+    """SimpleJWT's verify view, routed as it is in users/urls.py, described here."""
+
+    target_class = "rest_framework_simplejwt.views.TokenVerifyView"
+
+    def view_replacement(self):
+        @extend_schema_view(
+            post=extend_schema(
+                summary="Verify a token",
+                description="200 with an empty object while the token (access or refresh) is "
+                "valid and not blacklisted. It says nothing about what the token may be used "
+                "for.",
+                extensions=errors(token_not_valid=("Token is invalid", {})),
+            )
+        )
+        class TokenVerifyView(self.target_class):
+            pass
+
+        return TokenVerifyView
