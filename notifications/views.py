@@ -131,7 +131,11 @@ class WebhookViewSet(ListOnlyFiltersMixin, viewsets.ModelViewSet):
         summary="List a webhook's deliveries",
         responses=WebhookDeliverySerializer(many=True),
         parameters=[
-            OpenApiParameter("status", enum=["pending", "sending", "succeeded", "failed"]),
+            OpenApiParameter(
+                "status",
+                enum=["pending", "sending", "succeeded", "failed"],
+                description="Where the delivery stands.",
+            ),
             OpenApiParameter("type", str, description="An event type, or `ping`."),
         ],
     )
