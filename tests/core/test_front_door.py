@@ -185,6 +185,18 @@ class TestSchemaIsBuiltOnce:
         assert as_json.json()["info"]["title"] == "EventHub API"
         assert len(SchemaView._built) == 2
 
+    def test_a_client_that_takes_gzip_gets_it_compressed(self, client):
+        import gzip
+
+        plain = client.get("/api/v1/schema/?format=json")
+        compressed = client.get("/api/v1/schema/?format=json", HTTP_ACCEPT_ENCODING="gzip, br")
+        assert compressed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in compressed["Vary"]
+        assert gzip.decompress(compressed.content) == plain.content
+        assert len(compressed.content) * 5 < len(plain.content)
+        again = client.get("/api/v1/schema/?format=json")
+        assert not again.has_header("Content-Encoding") and again.content == plain.content
+
     def test_odd_query_strings_are_answered_but_not_kept(self, client):
         from config.views import SchemaView
 
