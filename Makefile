@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed bench mutate fuzz clean
+.PHONY: install run test screenshots lint format migrate seed bench mutate fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: seed
 PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+# The browser test alone (tests/browser: Debian's Chromium through Playwright, over the demo
+# data), keeping a screenshot of every page it opens; the suite runs it too (`make test`).
+SCREENSHOTS_DIR ?= screenshots
+screenshots: install
+	@mkdir -p $(SCREENSHOTS_DIR) && rm -f $(SCREENSHOTS_DIR)/*.png
+	@SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) $(BIN)/python -m pytest -n 0 -m browser \
+	  tests/browser; status=$$?; echo "Screenshots: $(abspath $(SCREENSHOTS_DIR))/"; exit $$status
 
 # Throughput and latency under gunicorn and PostgreSQL, at two data sizes (see bench/run.py).
 bench: install
@@ -56,4 +64,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache mutants screenshots

@@ -60,6 +60,7 @@ api_v1 = [
 urlpatterns = [
     *site_patterns,
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # The Browsable API's sign-in (a session, for that renderer only; see
     # config/authentication.py).

@@ -1,6 +1,7 @@
 """What a person meets first: the front door at `/`, the Browsable API they can sign in to (a
 session for that renderer only), and the docs' schema built once per process."""
 
+import io
 import re
 
 import pytest
@@ -60,6 +61,14 @@ class TestFrontDoor:
     def test_it_only_answers_reads(self, client):
         assert client.post("/").status_code == 405
         assert client.head("/").status_code == 200
+
+    def test_the_site_has_an_icon(self, client):
+        from PIL import Image
+
+        icon = client.get("/favicon.ico")
+        assert icon.status_code == 200 and icon["Content-Type"] == "image/x-icon"
+        assert Image.open(io.BytesIO(icon.content)).format == "ICO"
+        assert client.post("/favicon.ico").status_code == 405
 
     def test_the_admins_view_site_link_leads_to_it(self, admin_site):
         html = admin_site.get("/admin/").content.decode()
