@@ -1,4 +1,6 @@
-# The two commands of the README: `make run` and `make test`. Both build .venv when needed.
+# The two commands of the README: `make run` and `make test`. Both build .venv when needed
+# (the project runs from its checkout, so it is installed as a plain wheel for its dependencies,
+# not in editable mode, whose setuptools warning said nothing useful).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +13,7 @@ PORT ?= 8000
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)
