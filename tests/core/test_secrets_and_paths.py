@@ -36,7 +36,7 @@ def test_a_token_signed_with_the_old_committed_key_is_refused(api_client, user):
 
 
 @pytest.mark.parametrize(
-    "path", ["/nothing-here/", "/api/v1/events%0A/", "/api/v1/%0A", "/favicon.ico"]
+    "path", ["/nothing-here/", "/api/v1/events%0A/", "/api/v1/%0A", "/apple-touch-icon.png"]
 )
 def test_unknown_paths_are_a_json_404_even_when_debugging(client, settings, path):
     settings.DEBUG = True
