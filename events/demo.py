@@ -21,8 +21,9 @@ CATEGORIES = [
 ]
 
 # (slug, organizer, category, title, (days from today, local start time), hours long,
-#  capacity, extra fields, ticket types as (name, price, quantity), sessions as (title, hour
-#  offset, hours, speaker)). Local times are in the event's timezone (UTC when it has none).
+#  capacity, extra fields, ticket types as (name, price, quantity[, "hidden"]), sessions as
+#  (title, hour offset, hours, speaker)). Local times are in the event's timezone (UTC when it
+#  has none).
 EVENTS = [
     (
         "drf-deep-dive",
@@ -82,7 +83,12 @@ EVENTS = [
             "refund_deadline_hours": 168,
             "description": "Three days of talks on data engineering, ML and visualisation.",
         },
-        [("Student", "99.00", 50), ("Regular", "299.00", 220), ("VIP", "599.00", 30)],
+        [
+            ("Student", "99.00", 50),
+            ("Regular", "299.00", 220),
+            ("VIP", "599.00", 30),
+            ("Sponsor", "0.00", 10, "hidden"),  # opened by the sponsors' access code
+        ],
         [
             ("Opening keynote", 1, 1, "Omar Okafor"),
             ("Pandas at scale", 3, 1, ""),
@@ -248,8 +254,13 @@ def _seed_event(spec, organizers: dict, categories: dict) -> bool:
         category=categories[category],
         status=EventStatus.DRAFT,
         ticket_types=[
-            {"name": name, "price": Decimal(price), "quantity": quantity}
-            for name, price, quantity in tickets
+            {
+                "name": name,
+                "price": Decimal(price),
+                "quantity": quantity,
+                "is_hidden": "hidden" in flags,
+            }
+            for name, price, quantity, *flags in tickets
         ],
         **extra,
     )

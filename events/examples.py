@@ -7,6 +7,7 @@ TICKET_TYPE = {
     "sales_start": None,
     "sales_end": None,
     "is_active": True,
+    "discounted_price": None,
 }
 
 CREATE_EVENT = [

@@ -125,10 +125,12 @@ class EventFilter(FilterSet):
 
     def filter_has_availability(self, events, name, value):
         """Upcoming published events with a seat left under the capacity and in some active
-        ticket type. (`seats_taken` is annotated by the listing selector.)"""
+        ticket type anyone may buy (not a hidden one). (`seats_taken` is annotated by the
+        listing selector.)"""
         ticket_left = TicketType.objects.filter(
             event=OuterRef("pk"),
             is_active=True,
+            is_hidden=False,
             quantity__gt=seating().taken_by_ticket_type(timezone.now()),
         )
         has_room = Q(

@@ -207,6 +207,9 @@ class TicketType(models.Model):
     sales_end = models.DateTimeField(null=True, blank=True)
     max_per_order = models.PositiveIntegerField(default=10)
     is_active = models.BooleanField(default=True)
+    # Left out of the event's `ticket_types[]` and of booking, unless a promo code that
+    # unlocks hidden types covers it (speakers', sponsors' tickets).
+    is_hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

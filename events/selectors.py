@@ -1,5 +1,8 @@
 """Reads of the catalogue: which events a user may see, and what a listing needs in one query."""
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.db.models import (
     Count,
     FloatField,
@@ -26,6 +29,21 @@ LISTING_DEFAULTS = {
     "average_rating": Value(None, output_field=FloatField()),
     "reviews_count": Value(0, output_field=IntegerField()),
 }
+
+
+@dataclass(frozen=True)
+class CodeOffer:
+    """What a code offers at an event: the hidden ticket types it opens (ids), and the price
+    of a seat with it of each ticket type it prices."""
+
+    unlocked: frozenset[int] = frozenset()
+    prices: dict[int, Decimal] = field(default_factory=dict)
+
+
+# What a code given on an event's page (`events/{id}/?promo_code=`) offers there, from the app
+# that sells with codes (events cannot import it): each part takes (event, code, viewer) and
+# returns a `CodeOffer`, or None for a code it does not know or that cannot be used now.
+code_offers = Contributions("what a code offers on an event's page")
 
 
 def visible_events(user) -> QuerySet[Event]:
@@ -70,8 +88,10 @@ def ticket_types_with_sales() -> QuerySet[TicketType]:
 
 
 def lowest_active_price():
+    """The lowest price of the event's active ticket types that anyone may buy: hidden ones
+    are for holders of a code."""
     return Subquery(
-        TicketType.objects.filter(event=OuterRef("pk"), is_active=True)
+        TicketType.objects.filter(event=OuterRef("pk"), is_active=True, is_hidden=False)
         .order_by("price")
         .values("price")[:1]
     )
@@ -88,15 +108,15 @@ def with_viewer_attendance(events: QuerySet[Event], viewer) -> QuerySet[Event]:
 def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     """Everything an event's representation needs, in a fixed number of queries whatever the
     page size: organizer and category joined; price, seats taken and whether the viewer is a
-    confirmed attendee annotated, with what the listing parts add; ticket types, sessions and
-    tags prefetched."""
+    confirmed attendee annotated, with what the listing parts add; ticket types (but the hidden
+    ones, see `with_code_offer`), sessions and tags prefetched."""
     now = timezone.now()
     events = (
         with_viewer_attendance(events, viewer)
         .select_related("organizer", "category")
         .annotate(price=lowest_active_price(), seats_taken=seating().taken_by_event(now))
         .prefetch_related(
-            Prefetch("ticket_types", queryset=ticket_types_with_sales()),
+            Prefetch("ticket_types", queryset=ticket_types_with_sales().filter(is_hidden=False)),
             "sessions",
             "tags",
         )
@@ -111,6 +131,35 @@ def with_listing_data(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     return events.annotate(**missing) if missing else events
 
 
+def with_code_offer(event: Event, code: str, viewer) -> Event:
+    """The event (from `with_listing_data`) as a holder of `code` reads it: `code_offer`, what
+    the code offers (None when no part knows a code it can use now: nothing changes, and nothing
+    tells an unknown code from an exhausted one), and `unlocked_ticket_types`, the hidden types
+    it opens, with their sales."""
+    event.code_offer, event.unlocked_ticket_types = None, []
+    offer = next(
+        (found for part in code_offers if (found := part(event, code, viewer)) is not None), None
+    )
+    if offer is None:
+        return event
+    event.code_offer = offer
+    if offer.unlocked:
+        event.unlocked_ticket_types = list(
+            ticket_types_with_sales().filter(event=event, is_hidden=True, pk__in=offer.unlocked)
+        )
+    return event
+
+
+def shown_ticket_types(event: Event) -> list[TicketType]:
+    """The ticket types an event's page lists: the visible ones, and those a code unlocked
+    (`with_code_offer`), cheapest first."""
+    unlocked = getattr(event, "unlocked_ticket_types", [])
+    shown = list(event.ticket_types.all())
+    return (
+        sorted([*shown, *unlocked], key=lambda each: (each.price, each.pk)) if unlocked else shown
+    )
+
+
 def spots_left(*, capacity: int, taken: int, ticket_types) -> int:
     """The rule for seats one could still book: what the capacity leaves, but no more than the
     active ticket types have left between them. `ticket_types`: `(quantity, sold, is_active)`
@@ -123,13 +172,14 @@ def spots_left(*, capacity: int, taken: int, ticket_types) -> int:
 
 def available_spots(event: Event) -> int:
     """`spots_left` of an event read by `with_listing_data` (seats taken, ticket types with
-    `sold`)."""
+    `sold`): hidden ticket types, for holders of a code, are left out."""
     return spots_left(
         capacity=event.capacity,
         taken=getattr(event, "seats_taken", 0),
         ticket_types=(
             (ticket_type.quantity, getattr(ticket_type, "sold", 0), ticket_type.is_active)
             for ticket_type in event.ticket_types.all()
+            if not ticket_type.is_hidden
         ),
     )
 

@@ -10,7 +10,7 @@ from config.formats import api_datetime, api_money
 from config.serializers import IdField, ModelSerializer
 from config.validators import validate_image
 from events.models import Category, Event, EventStatus, Session, TicketType
-from events.selectors import available_spots
+from events.selectors import available_spots, shown_ticket_types
 
 TIMEZONES = zoneinfo.available_timezones()
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -65,13 +65,29 @@ class TicketTypeSerializer(ModelSerializer):
             "sales_end",
             "max_per_order",
             "is_active",
+            "is_hidden",
         )
+        extra_kwargs = {
+            "is_hidden": {
+                "help_text": "Left out of the event's `ticket_types[]` and of booking, but "
+                "for holders of a promo code that unlocks it. Shown to the event's managers."
+            }
+        }
         # The name is unique per event: reported on `name` by `validate`, instead of DRF's
         # unique-together validator on `non_field_errors`.
         validators = []
 
     def get_available(self, ticket_type) -> int:
         return max(ticket_type.quantity - getattr(ticket_type, "sold", 0), 0)
+
+    def to_representation(self, ticket_type):
+        data = super().to_representation(ticket_type)
+        request = self.context.get("request")
+        if "is_hidden" in data and (
+            request is None or not ticket_type.event.is_managed_by(request.user)
+        ):
+            del data["is_hidden"]  # others never see a hidden type: all they see are visible
+        return data
 
     def validate(self, attrs):
         start = attrs.get("sales_start", getattr(self.instance, "sales_start", None))
@@ -90,10 +106,24 @@ class TicketTypeSerializer(ModelSerializer):
 
 
 class InlineTicketTypeSerializer(TicketTypeSerializer):
-    """A ticket type inside an event: the event is implied."""
+    """A ticket type inside an event: the event is implied, and only visible types are listed
+    (and those a promo code on the event's page unlocks)."""
+
+    discounted_price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="A seat's price with the promo code given as `?promo_code=` on the event's "
+        "page, when the code prices this type; otherwise null.",
+    )
 
     class Meta(TicketTypeSerializer.Meta):
-        fields = tuple(f for f in TicketTypeSerializer.Meta.fields if f != "event")
+        fields = (
+            *(f for f in TicketTypeSerializer.Meta.fields if f not in ("event", "is_hidden")),
+            "discounted_price",
+        )
 
 
 class SessionSerializer(ModelSerializer):
@@ -302,6 +332,8 @@ class EventReadSerializer(serializers.BaseSerializer):
         viewer = request.user if request is not None else None
         seats_taken = getattr(event, "seats_taken", 0)
         cover = event.cover_image
+        offer = getattr(event, "code_offer", None)
+        prices = offer.prices if offer is not None else {}
         return {
             "id": event.id,
             "slug": event.slug,
@@ -349,8 +381,9 @@ class EventReadSerializer(serializers.BaseSerializer):
                     "sales_end": api_datetime(ticket_type.sales_end),
                     "max_per_order": ticket_type.max_per_order,
                     "is_active": ticket_type.is_active,
+                    "discounted_price": api_money(prices.get(ticket_type.id)),
                 }
-                for ticket_type in event.ticket_types.all()
+                for ticket_type in shown_ticket_types(event)
             ],
             "sessions": [
                 {

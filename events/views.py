@@ -1,6 +1,8 @@
+from django.db.models import Q
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -80,7 +82,20 @@ CANCELLED_EVENT = errors(invalid_state="A cancelled event cannot be changed.")
 
 @extend_schema_view(
     list=extend_schema(summary="List events", responses=EventSerializer(many=True)),
-    retrieve=extend_schema(summary="Get an event", responses=EventSerializer),
+    retrieve=extend_schema(
+        summary="Get an event",
+        description="Anyone who may see the event. With `?promo_code=`, a code that can be "
+        "used now also lists the hidden ticket types it unlocks, and gives each type it "
+        "prices its `discounted_price`; any other code changes nothing.",
+        parameters=[
+            OpenApiParameter(
+                "promo_code",
+                str,
+                description="A promo or access code of the event, in any case.",
+            )
+        ],
+        responses=EventSerializer,
+    ),
     create=extend_schema(
         summary="Create an event",
         description="Organizers and admins. A draft unless `status` is `published`, which must "
@@ -125,6 +140,8 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         return cached_response(self, request, lambda: super(EventViewSet, self).list(request))
 
     def retrieve(self, request, *args, **kwargs):
+        if self._promo_code():  # priced for whoever holds the code: never cached
+            return super().retrieve(request, *args, **kwargs)
         return cached_response(
             self, request, lambda: super(EventViewSet, self).retrieve(request, *args, **kwargs)
         )
@@ -146,6 +163,15 @@ class EventViewSet(ListOnlyFiltersMixin, FileResponsesMixin, viewsets.ModelViewS
         return selectors.with_viewer_attendance(
             selectors.visible_events(user).select_related("organizer"), user
         )
+
+    def _promo_code(self) -> str:
+        return self.request.query_params.get("promo_code", "").strip()[:40]
+
+    def get_object(self):
+        event = super().get_object()
+        if self.action == "retrieve" and self._promo_code():
+            selectors.with_code_offer(event, self._promo_code(), self.request.user)
+        return event
 
     def _present(self, event: Event) -> dict:
         """The event as the API shows it, read again with everything the listing annotates."""
@@ -334,7 +360,12 @@ class TicketTypeViewSet(EventPartViewSet):
     def get_queryset(self):
         # Built per request: `sold` counts holds against the time of this request.
         ticket_types = selectors.ticket_types_with_sales().select_related("event")
-        return ticket_types.filter(event__in=selectors.visible_events(self.request.user))
+        user = self.request.user
+        # A hidden type is its event's managers' to see (and a code holder's, on the page).
+        return ticket_types.filter(
+            Q(is_hidden=False) | Q(event__in=selectors.manageable_events(user)),
+            event__in=selectors.visible_events(user),
+        )
 
     def perform_create(self, serializer):
         fields = self.part_fields(serializer)

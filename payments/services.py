@@ -299,6 +299,31 @@ def next_invoice_number(year: int) -> str:
     return f"INV-{year}-{counter.last_number:06d}"
 
 
+def invoice_lines(registration: Registration, amount: Decimal) -> list[dict]:
+    """The seats at the ticket type's price and, when a promo code took something off, the
+    discount as a line of its own: the lines add up to `amount`, what was paid."""
+    discount = registration.discount_amount
+    seats = {
+        "description": f"{registration.event.title}: {registration.ticket_type.name}",
+        "quantity": registration.quantity,
+        "unit_price": str(
+            (registration.unit_price + discount / registration.quantity).quantize(Decimal("0.01"))
+        ),
+        "amount": str(amount + discount),
+    }
+    if not discount:
+        return [seats]
+    return [
+        seats,
+        {
+            "description": f"Promo code {registration.promo_code.code}",
+            "quantity": 1,
+            "unit_price": str(-discount),
+            "amount": str(-discount),
+        },
+    ]
+
+
 def issue_invoice(*, payment: Payment, registration: Registration, now) -> Invoice:
     """The invoice of a successful payment. Prices include tax at INVOICE_TAX_RATE percent."""
     rate = Decimal(str(settings.INVOICE_TAX_RATE))
@@ -308,14 +333,7 @@ def issue_invoice(*, payment: Payment, registration: Registration, now) -> Invoi
         number=next_invoice_number(now.year),
         payment=payment,
         billed_to={"name": user.full_name, "email": user.email, "username": user.username},
-        lines=[
-            {
-                "description": f"{registration.event.title}: {registration.ticket_type.name}",
-                "quantity": registration.quantity,
-                "unit_price": str(registration.unit_price),
-                "amount": str(payment.amount),
-            }
-        ],
+        lines=invoice_lines(registration, payment.amount),
         subtotal=payment.amount - tax,
         tax=tax,
         total=payment.amount,

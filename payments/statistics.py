@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from payments.models import PAID_STATUSES, Payment, PaymentStatus
+from registrations.statistics import promo_code_rows
 
 ZERO = Decimal("0.00")
 
@@ -16,12 +17,31 @@ def _money(value) -> str:
 
 
 def event_money(event) -> dict:
-    """The event's part of `events/{id}/statistics/` (in the event's currency)."""
+    """The event's part of `events/{id}/statistics/` (in the event's currency): revenue and
+    refunds, and the money each promo code's payments kept."""
     totals = Payment.objects.filter(registration__event=event, status__in=PAID_STATUSES).aggregate(
         taken=Sum("amount"), refunded=Sum("refunded_amount")
     )
     taken, refunded = totals["taken"] or ZERO, totals["refunded"] or ZERO
-    return {"total_revenue": _money(taken - refunded), "refunded_amount": _money(refunded)}
+    by_code = (
+        Payment.objects.filter(
+            registration__event=event,
+            registration__promo_code__isnull=False,
+            status__in=PAID_STATUSES,
+        )
+        .values("registration__promo_code")
+        .annotate(taken=Sum("amount"), refunded=Sum("refunded_amount"))
+        .order_by()
+    )
+    kept = {
+        row["registration__promo_code"]: Decimal(_money(row["taken"] - row["refunded"]))
+        for row in by_code
+    }
+    return {
+        "total_revenue": _money(taken - refunded),
+        "refunded_amount": _money(refunded),
+        "by_promo_code": promo_code_rows(event, revenue=kept),
+    }
 
 
 def _by_currency(payments) -> dict:

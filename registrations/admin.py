@@ -6,12 +6,15 @@ from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from config.admin import AutocompleteFilter, EventHubAdmin, ThroughServicesAdmin, badge, money
 from config.facts import Origin
 from events.admin import EventColumn, event_columns
 from registrations.models import (
+    DiscountType,
     ProgressStatus,
+    PromoCode,
     Registration,
     RegistrationStatus,
     SessionAttendance,
@@ -21,8 +24,8 @@ from registrations.models import (
     WaitlistStatus,
     holds_seats,
 )
-from registrations.selectors import waiting_count_by_event, with_positions
-from registrations.services import progress
+from registrations.selectors import promo_code_uses_by_code, waiting_count_by_event, with_positions
+from registrations.services import progress, promo_codes
 
 
 def registrations_holding_seats(now):
@@ -295,3 +298,94 @@ class SessionAttendanceAdmin(SessionColumns, EventHubAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(EventTitle, ThroughServicesAdmin):
+    """Codes are made and changed through the same services as in the API, which keep their
+    rules (a code unique per event in any case, a discount its type can give); one that priced
+    registrations cannot be deleted (deactivate it)."""
+
+    list_display = (
+        "code",
+        "event_title",
+        "discount",
+        "uses",
+        "max_uses",
+        "validity",
+        "is_active",
+    )
+    list_filter = ("is_active", "discount_type", ("event", AutocompleteFilter), "created_at")
+    search_fields = ("code", "description", "event__title")
+    list_select_related = ("event",)
+    autocomplete_fields = ("event",)
+    filter_horizontal = ("ticket_types",)
+    fields = (
+        "event",
+        "code",
+        "description",
+        "discount_type",
+        "discount_value",
+        "ticket_types",
+        "unlocks_hidden",
+        "max_uses",
+        "valid_from",
+        "valid_until",
+        "is_active",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(uses_count=promo_code_uses_by_code())
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("event",) if obj is not None else ()
+
+    @admin.display(description="discount", ordering="discount_value")
+    def discount(self, code):
+        if code.discount_type == DiscountType.PERCENT:
+            return f"{code.discount_value.normalize():f} %"
+        if code.discount_type == DiscountType.FIXED:
+            return money(code.discount_value, code.event.currency)
+        return "Access only"
+
+    @admin.display(description="uses", ordering="uses_count")
+    def uses(self, code):
+        return code.uses_count
+
+    @admin.display(description="validity")
+    def validity(self, code):
+        now = timezone.now()
+        if code.valid_until is not None and code.valid_until <= now:
+            return badge("Expired", "neutral")
+        if code.valid_from is not None and code.valid_from > now:
+            return badge(f"From {code.valid_from:%Y-%m-%d %H:%M}", "waiting")
+        if code.valid_until is not None:
+            return badge(f"Until {code.valid_until:%Y-%m-%d %H:%M}", "good")
+        return badge("Always", "good")
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
+        ticket_types = list(fields.pop("ticket_types")) if "ticket_types" in fields else None
+        who = {"actor": request.user, "origin": Origin.of(request)}
+        if change:
+            saved = PromoCode.objects.get(pk=obj.pk)
+            form.instance = promo_codes.update_promo_code(
+                promo_code=saved, ticket_types=ticket_types, **who, **fields
+            )
+        else:
+            fields = {name: form.cleaned_data[name] for name in self.fields}
+            ticket_types = list(fields.pop("ticket_types"))
+            form.instance = promo_codes.create_promo_code(
+                ticket_types=ticket_types, **who, **fields
+            )
+        obj.pk = form.instance.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The ticket types were set by the service."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        promo_codes.delete_promo_code(promo_code=obj, actor=request.user, origin=Origin.of(request))

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from events.models import Event
 from registrations.models import (
+    DiscountType,
     ProgressStatus,
+    PromoCode,
     Registration,
     RegistrationStatus,
     SessionAttendance,
@@ -26,6 +28,18 @@ WAITLIST = ("django-girls-workshop", ["dave", "erin"])
 # Last month's event: registrations are closed, so they are written as they were then.
 # {attendee: how many of its sessions they attended, in order; None: never came}.
 PAST_ATTENDANCE = ("intro-to-django-past", {"alice": 3, "bob": 2, "carol": None})
+# Promo and access codes: (event slug, code, description, discount type, value, max uses,
+# days before the start it ends (None: at the start), the hidden ticket type it opens or None).
+PROMO_CODES = [
+    ("drf-deep-dive", "EARLYBIRD", "Early bird: 15% off until a week before.",
+     DiscountType.PERCENT, "15", 20, 7, None),
+    ("drf-deep-dive", "SPEAKER-COMP", "Free seats for speakers.",
+     DiscountType.PERCENT, "100", 5, None, None),
+    ("pydata-conference-2027", "SPONSOR-2027", "Opens the sponsors' free ticket type.",
+     DiscountType.NONE, "0", 10, None, "Sponsor"),
+]  # fmt: skip
+# Someone who booked with a code: (attendee, event slug, code).
+BOOKED_WITH_CODE = ("bob", "drf-deep-dive", "SPEAKER-COMP")
 # Progress someone has noted on a session of an upcoming event they are booked for.
 PROGRESS = ("alice", "berlin-python-meetup", "Lightning talks", "Preparing a 5-minute talk.")
 
@@ -47,10 +61,11 @@ def seed(log) -> None:
             queued += 1
     checked_in = _past_attendance(events, users)
     _progress(events, users)
+    codes = _promo_codes(events, users)
     log(
         f"Registrations: {booked} booked, {queued} on the waitlist of {slug}, "
         f"{checked_in} checked in at the past workshop; "
-        f"{SessionProgress.objects.count()} progress rows."
+        f"{SessionProgress.objects.count()} progress rows; {codes} promo codes added."
     )
 
 
@@ -111,3 +126,29 @@ def _progress(events: dict, users: dict) -> None:
     )
     if row.status == ProgressStatus.NOT_STARTED:
         progress.update_progress(progress=row, status=ProgressStatus.IN_PROGRESS, notes=notes)
+
+
+def _promo_codes(events: dict, users: dict) -> int:
+    """The demo's codes (written as an organizer would make them), and a booking with one."""
+    added = 0
+    for slug, code, description, kind, value, max_uses, ends, hidden in PROMO_CODES:
+        event = events[slug]
+        promo_code, created = PromoCode.objects.get_or_create(
+            event=event,
+            code=code,
+            defaults={
+                "description": description,
+                "discount_type": kind,
+                "discount_value": value,
+                "max_uses": max_uses,
+                "valid_until": None if ends is None else event.starts_at - timedelta(days=ends),
+                "unlocks_hidden": hidden is not None,
+            },
+        )
+        if created and hidden is not None:
+            promo_code.ticket_types.set(event.ticket_types.filter(name=hidden))
+        added += created
+    username, slug, code = BOOKED_WITH_CODE
+    if not Registration.objects.filter(event=events[slug], user=users[username]).exists():
+        booking.register_for_event(user=users[username], event=events[slug], promo_code=code)
+    return added

@@ -16,6 +16,8 @@ FREE_REGISTRATION = {
     "unit_price": "0.00",
     "total_price": "0.00",
     "currency": "EUR",
+    "promo_code": None,
+    "discount_amount": "0.00",
     "special_requirements": "",
     "expires_at": None,
     "tickets": [
@@ -66,6 +68,11 @@ BOOK = [
         },
     ),
     OpenApiExample(
+        "With a promo code",
+        request_only=True,
+        value={"event": 42, "ticket_type": 87, "promo_code": "early-bird"},
+    ),
+    OpenApiExample(
         "Free booking",
         description="Confirmed at once, with one ticket per seat.",
         response_only=True,
@@ -113,6 +120,7 @@ JOIN_WAITLIST = [
             "event": 42,
             "ticket_type": None,
             "quantity": 2,
+            "promo_code": None,
             "status": "waiting",
             "position": 3,
             "registration": None,

@@ -14,6 +14,9 @@ WAITLIST_LEFT = fact_type("waitlist.left", action="waitlist_left")
 WAITLIST_PROMOTED = fact_type("waitlist.promoted", action="waitlist_promoted")
 CHECKIN_CREATED = fact_type("checkin.created", action="check_in")
 PROGRESS_UPDATED = fact_type("progress.updated", action="progress_updated")
+PROMO_CODE_CREATED = fact_type("promo_code.created", action="promo_code_created")
+PROMO_CODE_UPDATED = fact_type("promo_code.updated", action="promo_code_updated")
+PROMO_CODE_DELETED = fact_type("promo_code.deleted", action="promo_code_deleted")
 
 # The facts after which an event's seat counts or waitlist read differently.
 CHANGING_SEATS = (

@@ -1,7 +1,8 @@
 import django_filters
 
-from config.filters import FilterSet, IdFilter
+from config.filters import FilterSet, IdFilter, StrictBooleanFilter
 from registrations.models import (
+    PromoCode,
     Registration,
     RegistrationStatus,
     SessionProgress,
@@ -63,3 +64,14 @@ class ProgressFilter(FilterSet):
     class Meta:
         model = SessionProgress
         fields = ["event"]
+
+
+class PromoCodeFilter(FilterSet):
+    event = IdFilter(field_name="event_id", help_text="Codes of this event (its id).")
+    is_active = StrictBooleanFilter(
+        label="Active", help_text="Codes that can be used (true) or switched off (false)."
+    )
+
+    class Meta:
+        model = PromoCode
+        fields = ["event", "is_active"]

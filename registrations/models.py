@@ -1,8 +1,10 @@
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Event, Session, TicketType
@@ -29,6 +31,61 @@ def holds_seats(now=None) -> Q:
     )
 
 
+class DiscountType(models.TextChoices):
+    PERCENT = "percent"
+    FIXED = "fixed"  # an amount off each seat's price, in the event's currency
+    NONE = "none"  # an access code: it only unlocks
+
+
+class PromoCode(models.Model):
+    """A code an event's organizer hands out: a discount on some or all of its ticket types,
+    and/or the key to its hidden ones. `max_uses` counts seats; the uses are the seats held by
+    live registrations made with it (`registrations.selectors.promo_code_uses`), never a
+    counter."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="promo_codes")
+    # Stored upper-cased: codes are case-insensitive, and unique per event.
+    code = models.CharField(
+        max_length=40,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9_-]+$", "Use letters, digits, hyphens and underscores.")
+        ],
+    )
+    description = models.CharField(max_length=500, blank=True)
+    discount_type = models.CharField(max_length=8, choices=DiscountType.choices)
+    discount_value = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # None: every ticket type of the event.
+    ticket_types = models.ManyToManyField(TicketType, blank=True, related_name="promo_codes")
+    unlocks_hidden = models.BooleanField(default=False)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "code"], name="promo_code_unique_per_event"),
+            models.CheckConstraint(
+                condition=Q(discount_value__gte=0), name="promo_discount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(discount_type=DiscountType.PERCENT) | Q(discount_value__lte=100),
+                name="promo_percent_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gt=F("valid_from")),
+                name="promo_valid_until_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Registration(models.Model):
     """A user's place at an event: `quantity` seats of one ticket type, at a price fixed by the
     server when it was made."""
@@ -44,9 +101,19 @@ class Registration(models.Model):
     )
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=RegistrationStatus.choices)
+    # After the promo code's discount, if any; `discount_amount` is what it took off in all.
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     total_price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
+    # PROTECT: a code that priced registrations stays (deactivate it instead).
+    promo_code = models.ForeignKey(
+        PromoCode,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+    )
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     special_requirements = models.TextField(blank=True, max_length=2000)
     # A pending registration of a paid event holds its seats until then; none: held until the
     # organizer decides (events that require approval).
@@ -170,6 +237,10 @@ class WaitlistEntry(models.Model):
         TicketType, null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist"
     )
     quantity = models.PositiveIntegerField(default=1)
+    # The code the person joined with: their offer is priced with it if it still holds then.
+    promo_code = models.ForeignKey(
+        PromoCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="waitlist"
+    )
     status = models.CharField(
         max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
     )

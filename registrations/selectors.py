@@ -68,6 +68,20 @@ def is_confirmed_attendee(user, *, event: str = "pk"):
     )
 
 
+def promo_code_uses(code) -> int:
+    """Seats taken with `code`: by confirmed registrations and holds that still count, as seats
+    are. An expired hold, a rejection or a cancellation (a full refund included) gives its uses
+    back the moment it stops holding seats."""
+    registrations = Registration.objects.filter(holds_seats(), promo_code=code)
+    return registrations.aggregate(seats=Sum("quantity"))["seats"] or 0
+
+
+def promo_code_uses_by_code(now=None):
+    """Seats taken with the code of the current row (`OuterRef("pk")`), for lists."""
+    registrations = Registration.objects.filter(holds_seats(now), promo_code=OuterRef("pk"))
+    return _sum_of_seats(registrations, "promo_code")
+
+
 def seats_taken(event: Event, *, ticket_type=None) -> int:
     registrations = Registration.objects.filter(holds_seats(), event=event)
     if ticket_type is not None:

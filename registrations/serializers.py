@@ -3,7 +3,9 @@ from rest_framework import serializers
 from config.serializers import IdField, ModelSerializer
 from events.models import Event, Session, TicketType
 from registrations.models import (
+    DiscountType,
     ProgressStatus,
+    PromoCode,
     Registration,
     RegistrationStatus,
     SessionProgress,
@@ -45,6 +47,25 @@ class RegistrationTicketSerializer(TicketSerializer):
         fields = ("code", "attendee_name", "ticket_type", "checked_in_at")
 
 
+class PromoCodeField(serializers.CharField):
+    """A promo code by what people type: written in any case (blank: none), read as stored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, promo_code):
+        return promo_code.code
+
+
 class RegistrationSerializer(ModelSerializer):
     """A registration: seats of one ticket type at an event, held or confirmed, with its
     tickets once confirmed."""
@@ -64,6 +85,15 @@ class RegistrationSerializer(ModelSerializer):
     payment_status = serializers.SerializerMethodField(
         help_text="`free`, or for a paid registration `unpaid` until it is confirmed, then `paid`."
     )
+    promo_code = PromoCodeField(
+        help_text="A promo or access code of the event, in any case; it prices `unit_price`."
+    )
+    discount_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What the promo code took off the whole registration.",
+    )
 
     class Meta:
         model = Registration
@@ -79,6 +109,8 @@ class RegistrationSerializer(ModelSerializer):
             "unit_price",
             "total_price",
             "currency",
+            "promo_code",
+            "discount_amount",
             "special_requirements",
             "expires_at",
             "tickets",
@@ -150,6 +182,17 @@ class RegistrationsOnDaySerializer(serializers.Serializer):
     seats = serializers.IntegerField()
 
 
+class PromoCodeUsageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    uses = serializers.IntegerField(help_text="Seats held with it now.")
+    discount_total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="What it took off confirmed registrations."
+    )
+    revenue = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="What its payments took, less refunds."
+    )
+
+
 class EventStatisticsSerializer(serializers.Serializer):
     """An event's numbers (`registrations.statistics`). A figure that no installed app
     contributes shows its default: no reviews yet, no refunds yet."""
@@ -164,6 +207,7 @@ class EventStatisticsSerializer(serializers.Serializer):
     total_revenue = serializers.DecimalField(max_digits=12, decimal_places=2)
     refunded_amount = serializers.DecimalField(max_digits=12, decimal_places=2, default="0.00")
     by_ticket_type = TicketTypeSalesSerializer(many=True)
+    by_promo_code = PromoCodeUsageSerializer(many=True)
     registrations_by_day = RegistrationsOnDaySerializer(many=True)
 
 
@@ -188,6 +232,10 @@ class WaitlistEntrySerializer(ModelSerializer):
         help_text="Default: any ticket type.",
     )
     quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    promo_code = PromoCodeField(
+        help_text="A promo or access code of the event, in any case: the offer is priced with "
+        "it if it still holds then."
+    )
     position = serializers.IntegerField(
         source="queue_position",
         allow_null=True,
@@ -203,6 +251,7 @@ class WaitlistEntrySerializer(ModelSerializer):
             "event",
             "ticket_type",
             "quantity",
+            "promo_code",
             "status",
             "position",
             "registration",
@@ -229,3 +278,75 @@ class ProgressSerializer(ModelSerializer):
         model = SessionProgress
         fields = ("id", "session", "session_title", "event", "status", "notes", "completed_at")
         read_only_fields = ("id", "session", "completed_at")
+
+
+class PromoCodeSerializer(ModelSerializer):
+    """A promo or access code of an event: a discount on some or all of its ticket types,
+    and/or the key to its hidden ones. Seen only by the event's organizer and admins."""
+
+    event = IdField(queryset=Event.objects.all())
+    code = serializers.RegexField(
+        r"^[A-Za-z0-9_-]+$",
+        max_length=40,
+        error_messages={"invalid": "Use letters, digits, hyphens and underscores."},
+        help_text="Letters, digits, `-` and `_`; read in any case, stored upper-cased, unique "
+        "per event.",
+    )
+    discount_type = serializers.ChoiceField(choices=DiscountType.choices)
+    discount_value = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        default=0,
+        help_text="Percent: 0 to 100; fixed: the amount off each seat, in the event's "
+        "currency (more than 0); none: 0.",
+    )
+    ticket_types = IdField(
+        many=True,
+        queryset=TicketType.objects.all(),
+        required=False,
+        help_text="The ticket types it applies to (ids of the event's); empty: every type.",
+    )
+    max_uses = serializers.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        allow_null=True,
+        help_text="Seats it may be used for; null: unlimited.",
+    )
+    uses = serializers.IntegerField(
+        read_only=True,
+        default=0,
+        help_text="Seats taken with it: confirmed registrations and holds that still count.",
+    )
+
+    class Meta:
+        model = PromoCode
+        fields = (
+            "id",
+            "event",
+            "code",
+            "description",
+            "discount_type",
+            "discount_value",
+            "ticket_types",
+            "unlocks_hidden",
+            "max_uses",
+            "uses",
+            "valid_from",
+            "valid_until",
+            "is_active",
+            "created_at",
+        )
+        read_only_fields = ("id", "created_at")
+        # The code is unique per event in any case: reported on `code` by the service, instead
+        # of DRF's unique-together validator on `non_field_errors`.
+        validators = []
+
+    def validate_event(self, event):
+        if self.instance is not None and event != self.instance.event:
+            raise serializers.ValidationError("Cannot be changed.")
+        return event
+
+    def validate_code(self, code):
+        return code.upper()

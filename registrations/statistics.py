@@ -9,21 +9,26 @@ earlier one's keys. Keys no part gives take their defaults from `EventStatistics
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from config.contributions import Contributions
 from events.models import Event
 from events.selectors import spots_left
 from registrations.models import (
+    PromoCode,
     Registration,
     RegistrationStatus,
     Ticket,
     WaitlistEntry,
     WaitlistStatus,
 )
-from registrations.selectors import seats_taken, seats_taken_by_ticket_type
+from registrations.selectors import (
+    promo_code_uses_by_code,
+    seats_taken,
+    seats_taken_by_ticket_type,
+)
 
 statistics_parts = Contributions("an event's statistics")
 
@@ -33,6 +38,37 @@ def event_statistics(event: Event) -> dict:
     for part in statistics_parts:
         statistics.update(part(event))
     return statistics
+
+
+CENTS = Decimal("0.01")
+
+
+def promo_code_rows(event: Event, revenue: dict[int, Decimal] | None = None) -> list[dict]:
+    """`by_promo_code[]`: each code of the event with its `uses` (seats held with it now),
+    the `discount_total` its confirmed registrations were given, and their `revenue`: what
+    they cost, or, from payments' part, the money `revenue` says each code's payments kept."""
+    confirmed = Q(registrations__status=RegistrationStatus.CONFIRMED)
+    zero = Decimal("0.00")
+    codes = (
+        PromoCode.objects.filter(event=event)
+        .annotate(
+            uses=promo_code_uses_by_code(),
+            discount_total=Coalesce(Sum("registrations__discount_amount", filter=confirmed), zero),
+            cost=Coalesce(Sum("registrations__total_price", filter=confirmed), zero),
+        )
+        .order_by("code")
+    )
+    return [
+        {
+            "code": code.code,
+            "uses": code.uses,
+            "discount_total": str(code.discount_total.quantize(CENTS)),
+            "revenue": str(
+                (code.cost if revenue is None else revenue.get(code.pk, zero)).quantize(CENTS)
+            ),
+        }
+        for code in codes
+    ]
 
 
 @statistics_parts.register
@@ -75,6 +111,7 @@ def registrations_part(event: Event) -> dict:
         ).count(),
         "total_revenue": str(totals["revenue"] or Decimal("0.00")),
         "by_ticket_type": by_type,
+        "by_promo_code": promo_code_rows(event),
         "registrations_by_day": [
             {
                 "date": row["day"].isoformat(),

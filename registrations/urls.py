@@ -9,6 +9,7 @@ router.register("registrations", views.RegistrationViewSet, basename="registrati
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("waitlist", views.WaitlistViewSet, basename="waitlist")
 router.register("progress", views.ProgressViewSet, basename="progress")
+router.register("promo-codes", views.PromoCodeViewSet, basename="promo-code")
 # `events/{id}/attendees/` and `events/{id}/statistics/`: detail actions only, beside the
 # catalogue's own `events/` routes.
 router.register("events", views.EventRegistrationsViewSet, basename="event")

@@ -21,23 +21,30 @@ from config.exceptions import ConflictCode
 from config.facts import Origin
 from config.negotiation import FileResponsesMixin
 from config.schema import errors
-from config.viewsets import ListOnlyFiltersMixin
+from config.viewsets import ListOnlyFiltersMixin, WhoAsksMixin
 from events.models import Event, Session, TicketType
 from events.selectors import manageable_events, visible_events
 from registrations import dashboard, examples, selectors
 from registrations.exports import attendees_csv
-from registrations.filters import ProgressFilter, RegistrationFilter, TicketFilter, WaitlistFilter
-from registrations.models import Registration, RegistrationStatus, SessionProgress
+from registrations.filters import (
+    ProgressFilter,
+    PromoCodeFilter,
+    RegistrationFilter,
+    TicketFilter,
+    WaitlistFilter,
+)
+from registrations.models import PromoCode, Registration, RegistrationStatus, SessionProgress
 from registrations.serializers import (
     AttendeeSerializer,
     CheckInSerializer,
     EventStatisticsSerializer,
     ProgressSerializer,
+    PromoCodeSerializer,
     RegistrationSerializer,
     TicketSerializer,
     WaitlistEntrySerializer,
 )
-from registrations.services import booking, checkin, progress, waitlist
+from registrations.services import booking, checkin, progress, promo_codes, waitlist
 from registrations.statistics import event_statistics
 from users.permissions import IsOrganizer
 
@@ -103,7 +110,7 @@ class RegistrationViewSet(
     def get_queryset(self):
         return (
             selectors.visible_registrations(self.request.user)
-            .select_related("event", "user", "ticket_type")
+            .select_related("event", "user", "ticket_type", "promo_code")
             .prefetch_related("tickets")
         )
 
@@ -265,7 +272,8 @@ class WaitlistViewSet(
     ordering = ["created_at", "id"]
 
     def get_queryset(self):
-        return selectors.with_positions(selectors.visible_waitlist(self.request.user))
+        entries = selectors.visible_waitlist(self.request.user).select_related("promo_code")
+        return selectors.with_positions(entries)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -336,6 +344,102 @@ class ProgressViewSet(
             origin=Origin.of(self.request),
             **serializer.validated_data,
         )
+
+
+PROMO_CODE_WRITE_ERRORS = errors(
+    permission_denied="You can only change your own events.",
+    validation_error=(
+        "This event already has this code.",
+        {"code": ["This event already has this code."]},
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List promo codes"),
+    create=extend_schema(
+        summary="Create a promo code",
+        description="A discount (`percent`, `fixed` off each seat, or `none` for an access "
+        "code) on some or all of an event's ticket types; `unlocks_hidden` also opens its "
+        "hidden types. The event's organizer and admins.",
+        extensions=PROMO_CODE_WRITE_ERRORS,
+    ),
+    retrieve=extend_schema(summary="Get a promo code"),
+    update=extend_schema(
+        summary="Update a promo code",
+        description="Registrations already made with it keep their price; its event cannot change.",
+        extensions=PROMO_CODE_WRITE_ERRORS,
+    ),
+    partial_update=extend_schema(
+        summary="Partially update a promo code",
+        description="As `PUT`, with only the fields sent.",
+        extensions=PROMO_CODE_WRITE_ERRORS,
+    ),
+    destroy=extend_schema(
+        summary="Delete a promo code",
+        description="Only while no registration was made with it: deactivate it otherwise.",
+        extensions=errors(
+            invalid_state="Registrations were made with this code: deactivate it instead "
+            "(is_active false)."
+        ),
+    ),
+)
+class PromoCodeViewSet(WhoAsksMixin, ListOnlyFiltersMixin, viewsets.ModelViewSet):
+    """`promo-codes/`: the codes of the events one manages (admins: all); anyone else finds
+    none (404), so codes cannot be read or probed."""
+
+    serializer_class = PromoCodeSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = PromoCodeFilter
+    search_fields = ["code"]
+    ordering_fields = ["code", "created_at"]
+    ordering = ["event", "code"]
+
+    def get_queryset(self):
+        return (
+            PromoCode.objects.filter(event__in=manageable_events(self.request.user))
+            .annotate(uses=selectors.promo_code_uses_by_code())
+            .select_related("event")
+            .prefetch_related("ticket_types")
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.action in ("create", "update", "partial_update"):
+            # What the user cannot see reads like an id that does not exist, as everywhere.
+            events = visible_events(self.request.user)
+            serializer.fields["event"].queryset = events
+            serializer.fields["ticket_types"].child_relation.queryset = TicketType.objects.filter(
+                event__in=events
+            )
+        return serializer
+
+    def _present(self, promo_code: PromoCode) -> dict:
+        return self.get_serializer(self.get_queryset().get(pk=promo_code.pk)).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        if not fields["event"].is_managed_by(request.user):
+            raise PermissionDenied("You can only change your own events.")
+        promo_code = promo_codes.create_promo_code(**self.who(), **fields)
+        return Response(self._present(promo_code), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(
+            self.get_object(), data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        fields.pop("event", None)  # the same event: `validate_event` refuses another
+        promo_code = promo_codes.update_promo_code(
+            promo_code=serializer.instance, **self.who(), **fields
+        )
+        return Response(self._present(promo_code))
+
+    def perform_destroy(self, promo_code):
+        promo_codes.delete_promo_code(promo_code=promo_code, **self.who())
 
 
 class DashboardView(APIView):

@@ -24,7 +24,7 @@ from registrations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from registrations.services import seats
+from registrations.services import promo, seats
 
 
 def register_for_event(
@@ -34,16 +34,20 @@ def register_for_event(
     ticket_type: TicketType | None = None,
     quantity: int = 1,
     special_requirements: str = "",
+    promo_code: str = "",
     origin: Origin | None = None,
 ) -> Registration:
-    """Book `quantity` seats of `ticket_type` (default: the cheapest on sale).
+    """Book `quantity` seats of `ticket_type` (default: the cheapest on sale), priced with
+    `promo_code` if one is given.
 
     Rules: registration must be open; one active registration per user and event; the event's
     capacity and the ticket type's quantity are never exceeded, however many requests arrive at
     once (checked and taken under the event's lock); people already on the waitlist are served
     before a newcomer. Free events without approval confirm at once with one ticket per seat;
     paid ones hold the seats for REGISTRATION_HOLD_MINUTES awaiting payment; events requiring
-    approval hold them until the organizer decides.
+    approval hold them until the organizer decides. A code must be usable for the chosen type
+    and every seat (its uses are counted under the same lock as the seats); anything wrong with
+    it is one 400 on `promo_code`, which says why only to the event's managers.
     """
     seats.settle_expired_holds(event_id=event.pk)
     return _book(
@@ -52,19 +56,24 @@ def register_for_event(
         ticket_type=ticket_type,
         quantity=quantity,
         special_requirements=special_requirements,
+        promo_code=promo_code,
         origin=origin,
     )
 
 
 @transaction.atomic
-def _book(*, user, event_id, ticket_type, quantity, special_requirements, origin):
+def _book(*, user, event_id, ticket_type, quantity, special_requirements, promo_code, origin):
     event = lock_event(event_id)
     now = timezone.now()
     seats.release_expired_holds(event, now)
     seats.check_registration_open(event)
     seats.check_not_registered(event, user)
-    ticket_type = seats.choose_ticket_type(event, ticket_type)
+    reveal = event.is_managed_by(user)
+    code = promo.find_code(event, promo_code, reveal=reveal) if promo_code else None
+    ticket_type = seats.choose_ticket_type(event, ticket_type, code)
     seats.check_quantity(ticket_type, quantity)
+    if code is not None:
+        promo.check_usable(code, ticket_type, quantity, reveal=reveal)
     free = seats.free_seats(event, ticket_type)
     if quantity > free:
         raise Conflict(
@@ -83,6 +92,7 @@ def _book(*, user, event_id, ticket_type, quantity, special_requirements, origin
                 hold=timedelta(minutes=settings.REGISTRATION_HOLD_MINUTES),
                 now=now,
                 origin=origin,
+                promo_code=code,
             )
     except IntegrityError as exc:  # the database's own guard of one active registration
         raise Conflict(

@@ -18,6 +18,7 @@ from events.services import lock_event
 from registrations import facts
 from registrations.models import (
     ACTIVE_STATUSES,
+    PromoCode,
     Registration,
     RegistrationStatus,
     Ticket,
@@ -25,6 +26,7 @@ from registrations.models import (
     WaitlistStatus,
 )
 from registrations.selectors import seats_taken
+from registrations.services import promo
 
 
 def free_seats(event: Event, ticket_type: TicketType) -> int:
@@ -35,26 +37,33 @@ def free_seats(event: Event, ticket_type: TicketType) -> int:
     return max(min(event_free, type_free), 0)
 
 
-def ticket_types_on_sale(event: Event) -> list[TicketType]:
+def ticket_types_on_sale(event: Event, code: PromoCode | None = None) -> list[TicketType]:
+    """The event's types on sale to a buyer with `code` (or none), cheapest first: the visible
+    ones, and the hidden ones the code unlocks."""
     return [
         ticket_type
         for ticket_type in event.ticket_types.filter(is_active=True).order_by("price", "id")
-        if ticket_type.is_on_sale
+        if ticket_type.is_on_sale and promo.unlocks(code, ticket_type)
     ]
 
 
-def choose_ticket_type(event: Event, ticket_type: TicketType | None) -> TicketType:
+def choose_ticket_type(
+    event: Event, ticket_type: TicketType | None, code: PromoCode | None = None
+) -> TicketType:
     """The ticket type to sell, read from the database while the event is locked: its price
-    and quantity are the server's, whatever object the caller holds."""
+    and quantity are the server's, whatever object the caller holds. None chosen: the cheapest
+    on sale that the code prices, else the cheapest on sale. A hidden type the code does not
+    unlock reads as one of another event."""
     if ticket_type is None:
-        on_sale = ticket_types_on_sale(event)
+        on_sale = ticket_types_on_sale(event, code)
         if not on_sale:
             raise Conflict(
                 ConflictCode.REGISTRATION_CLOSED, "No tickets are on sale for this event."
             )
-        return on_sale[0]
+        priced = [each for each in on_sale if code is not None and promo.covers(code, each)]
+        return (priced or on_sale)[0]
     ticket_type = event.ticket_types.filter(pk=ticket_type.pk).first()
-    if ticket_type is None:
+    if ticket_type is None or not promo.unlocks(code, ticket_type):
         raise ApplicationError(
             "That ticket type belongs to another event.",
             code="validation_error",
@@ -148,11 +157,14 @@ def new_registration(
     now,
     origin: Origin | None = None,
     waitlist_entry: WaitlistEntry | None = None,
+    promo_code: PromoCode | None = None,
 ) -> Registration:
-    """A registration at the server's price: confirmed at once when free and not awaiting
-    approval, otherwise pending (paid: held for `hold`; awaiting approval: until decided).
-    Its facts name the `waitlist_entry` it was promoted from, if any."""
-    total = ticket_type.price * quantity
+    """A registration at the server's price, after `promo_code`'s discount (checked by the
+    caller): confirmed at once when that comes to nothing and no approval is awaited,
+    otherwise pending (paid: held for `hold`; awaiting approval: until decided). Its facts name
+    the `waitlist_entry` it was promoted from, if any, and the code."""
+    unit = promo.unit_price(promo_code, ticket_type.price, event.currency)
+    total = unit * quantity
     confirm_now = total == 0 and not event.requires_approval
     registration = Registration.objects.create(
         event=event,
@@ -160,15 +172,18 @@ def new_registration(
         ticket_type=ticket_type,
         quantity=quantity,
         status=RegistrationStatus.CONFIRMED if confirm_now else RegistrationStatus.PENDING,
-        unit_price=ticket_type.price,
+        unit_price=unit,
         total_price=total,
         currency=event.currency,
+        promo_code=promo_code,
+        discount_amount=(ticket_type.price - unit) * quantity,
         special_requirements=special_requirements,
         expires_at=None if event.requires_approval or confirm_now else now + hold,
         created_at=now,
         confirmed_at=now if confirm_now else None,
     )
     promoted = {"waitlist_entry": waitlist_entry.pk} if waitlist_entry is not None else {}
+    priced = {"promo_code": promo_code.code} if promo_code is not None else {}
     record(
         facts.REGISTRATION_CREATED,
         user=user,
@@ -181,6 +196,7 @@ def new_registration(
             "status": registration.status,
             "expires_at": api_datetime(registration.expires_at),
             **promoted,
+            **priced,
         },
     )
     if confirm_now:
@@ -229,9 +245,11 @@ def settle_expired_holds(*, event_id: int) -> None:
 
 
 def _ticket_type_for(entry: WaitlistEntry, event: Event, type_free: dict[int, int]):
-    """The ticket type a waiting entry would get now: its own, or the cheapest on sale that
-    fits; None when none fits."""
-    candidates = [entry.ticket_type] if entry.ticket_type else ticket_types_on_sale(event)
+    """The ticket type a waiting entry would get now: its own, or the cheapest on sale to it
+    (its code may unlock hidden ones) that fits; None when none fits."""
+    candidates = (
+        [entry.ticket_type] if entry.ticket_type else ticket_types_on_sale(event, entry.promo_code)
+    )
     for candidate in candidates:
         if candidate.id not in type_free:
             type_free[candidate.id] = candidate.quantity - seats_taken(event, ticket_type=candidate)
@@ -253,7 +271,8 @@ def promote_waitlist(*, event: Event, now) -> list[WaitlistEntry]:
         return []
     waiting = (
         WaitlistEntry.objects.filter(event=event, status=WaitlistStatus.WAITING)
-        .select_related("user", "ticket_type")
+        .select_related("user", "ticket_type", "promo_code")
+        .prefetch_related("promo_code__ticket_types")
         .order_by("created_at", "id")
     )
     type_free: dict[int, int] = {}
@@ -264,6 +283,11 @@ def promote_waitlist(*, event: Event, now) -> list[WaitlistEntry]:
         ticket_type = _ticket_type_for(entry, event, type_free)
         if ticket_type is None:
             continue
+        code = entry.promo_code
+        if code is not None and promo.why_unusable(code, ticket_type, entry.quantity, now):
+            code = None  # lapsed (expired, used up, switched off): the offer is at full price
+            if ticket_type.is_hidden:
+                continue  # only the code opened that type
         registration = new_registration(
             event=event,
             user=entry.user,
@@ -273,6 +297,7 @@ def promote_waitlist(*, event: Event, now) -> list[WaitlistEntry]:
             hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS),
             now=now,
             waitlist_entry=entry,
+            promo_code=code,
         )
         entry.registration = registration
         entry.status = (

@@ -21,7 +21,7 @@ from config.admin import AutocompleteFilter
 from events.models import Tag
 from notifications.models import WebhookDelivery
 from payments.models import Invoice, Refund, WebhookEvent
-from registrations.models import SessionAttendance, SessionProgress
+from registrations.models import PromoCode, SessionAttendance, SessionProgress
 from reviews.models import ReviewVote
 from tests.factories import (
     ActivityLogFactory,
@@ -68,6 +68,21 @@ def a_session_attendance():
     return SessionAttendance.objects.create(
         ticket=ticket, session=SessionFactory(event=ticket.event)
     )
+
+
+def a_promo_code_in_use():
+    registration = RegistrationFactory()
+    code = PromoCode.objects.create(
+        event=registration.event,
+        code=f"EARLY{next(numbers)}",
+        discount_type="percent",
+        discount_value=Decimal("10.00"),
+        max_uses=50,
+    )
+    code.ticket_types.add(registration.ticket_type)
+    registration.promo_code = code
+    registration.save(update_fields=["promo_code"])
+    return code
 
 
 def a_refund():
@@ -152,6 +167,7 @@ ROWS = {
         user=UserFactory(), session=SessionFactory(), status="completed"
     ),
     "registrations.sessionattendance": a_session_attendance,
+    "registrations.promocode": a_promo_code_in_use,
     "payments.payment": PaymentFactory,
     "payments.refund": a_refund,
     "payments.invoice": an_invoice,

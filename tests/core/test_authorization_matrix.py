@@ -48,7 +48,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from events.models import EventStatus
 from payments.services import issue_invoice
-from registrations.models import RegistrationStatus, SessionProgress
+from registrations.models import PromoCode, RegistrationStatus, SessionProgress
 from tests.factories import (
     TEST_PASSWORD,
     ActivityLogFactory,
@@ -113,6 +113,15 @@ def session_body(w, actor):
         "title": "A talk",
         "starts_at": iso(w.event.starts_at),
         "ends_at": iso(w.event.starts_at + timedelta(hours=1)),
+    }
+
+
+def promo_code_body(w, actor):
+    return {
+        "event": w.event.pk,
+        "code": "WELCOME10",
+        "discount_type": "percent",
+        "discount_value": "10",
     }
 
 
@@ -326,6 +335,21 @@ MATRIX: dict[tuple[str, str], Row] = {
         (401, 200, 404, 404, 404, 404),
         target="progress",
         body=lambda w, actor: {"status": "in_progress"},
+    ),
+    # An event's codes are its managers' alone: 404 to everyone else, the list included.
+    ("GET", "/api/v1/promo-codes/"): Row(signed_in(200)),
+    ("POST", "/api/v1/promo-codes/"): Row((401, 403, 403, 201, 403, 201), body=promo_code_body),
+    ("GET", "/api/v1/promo-codes/{id}/"): Row((401, 404, 404, 200, 404, 200), target="promo_code"),
+    ("PUT", "/api/v1/promo-codes/{id}/"): Row(
+        (401, 404, 404, 200, 404, 200), target="promo_code", body=promo_code_body
+    ),
+    ("PATCH", "/api/v1/promo-codes/{id}/"): Row(
+        (401, 404, 404, 200, 404, 200),
+        target="promo_code",
+        body=lambda w, actor: {"description": "For the newsletter."},
+    ),
+    ("DELETE", "/api/v1/promo-codes/{id}/"): Row(
+        (401, 404, 404, 204, 404, 204), target="promo_code"
     ),
     # Registrations: the owner, the event's organizer, admins.
     ("GET", "/api/v1/registrations/"): Row(signed_in(200)),
@@ -548,6 +572,9 @@ class World:
 
         self.notification = NotificationFactory(user=self.attendee)
         self.webhook = WebhookFactory(owner=self.organizer)
+        self.promo_code = PromoCode.objects.create(
+            event=self.event, code="EARLY", discount_type="fixed", discount_value=Decimal("5")
+        )
 
         self.spare_category = CategoryFactory()
         self.log = ActivityLogFactory(user=self.attendee)

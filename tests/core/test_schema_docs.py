@@ -147,7 +147,7 @@ class TestEveryOperationListsItsErrors:
             for _, _, operation in operations(schema)
             if "409" in operation["responses"]
         }
-        assert len(with_conflicts) == 20
+        assert len(with_conflicts) == 21
         assert "notifications_read_all_create" not in with_conflicts
         assert "auth_users_create" not in with_conflicts
         for _, _, operation in operations(schema):

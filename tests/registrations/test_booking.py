@@ -33,6 +33,8 @@ CONTRACT_FIELDS = {
     "ticket_type",
     "quantity",
     "status",
+    "promo_code",
+    "discount_amount",
     "unit_price",
     "total_price",
     "currency",

@@ -203,8 +203,22 @@ def test_seed_demo_is_idempotent_and_prints_passwords_once(
     assert sold_out.registrations.filter(status="confirmed").count() == sold_out.capacity
     assert WaitlistEntry.objects.filter(event=sold_out, status="waiting").count() == 2
     assert Event.objects.filter(status="published").count() == 10
-    # 11 booked free or written as last month's, and 3 paid through the mock gateway.
-    assert Registration.objects.filter(status="confirmed").count() == 14
+    # 11 booked free or written as last month's, 3 paid through the mock gateway, and bob's
+    # speaker seat with the free SPEAKER-COMP code.
+    assert Registration.objects.filter(status="confirmed").count() == 15
+    from registrations.models import PromoCode
+
+    assert set(PromoCode.objects.values_list("code", flat=True)) == {
+        "EARLYBIRD",
+        "SPEAKER-COMP",
+        "SPONSOR-2027",
+    }
+    sponsor = PromoCode.objects.get(code="SPONSOR-2027")
+    assert sponsor.unlocks_hidden
+    assert [t.name for t in sponsor.ticket_types.all()] == ["Sponsor"]
+    assert sponsor.ticket_types.get().is_hidden
+    comp = Registration.objects.get(promo_code__code="SPEAKER-COMP")
+    assert (comp.user.username, comp.status, comp.total_price) == ("bob", "confirmed", 0)
     assert Ticket.objects.filter(checked_in_at__isnull=False).count() == 2
     from payments.models import Invoice, Payment
 
