@@ -365,3 +365,32 @@ class TestMoney:
             {"code": "UNUSED", "uses": 0, "discount_total": "0.00", "revenue": "0.00"},
         ]
         assert statistics["total_revenue"] == "40.00"
+
+    def test_a_full_refund_gives_the_uses_back_and_a_partial_one_keeps_them(
+        self, settings, django_capture_on_commit_callbacks
+    ):
+        from payments import services as payments
+
+        settings.PAYMENTS_MOCK_ENABLED = True
+        event, _ = event_with("25.00")
+        code = make_code(event, "ONE", "fixed", "5", max_uses=2)
+        partly = self.paid_with(event, "ONE")
+        fully = self.paid_with(event, "ONE")
+        assert promo_code_uses(code) == 2
+        with django_capture_on_commit_callbacks(execute=True):  # the gateway after the commit
+            payments.refund_payment(payment=partly, amount=Decimal("5.00"), actor=event.organizer)
+            payments.refund_payment(payment=fully, actor=event.organizer)
+        assert promo_code_uses(code) == 1
+        assert book(event, "ONE").promo_code == code
+
+    def test_the_organizers_dashboard_revenue_is_what_was_paid_after_discounts(self, settings):
+        from payments.statistics import organizer_money
+
+        settings.PAYMENTS_MOCK_ENABLED = True
+        event, _ = event_with("25.00")
+        make_code(event, "EARLY", "percent", "20")
+        self.paid_with(event, "EARLY", quantity=2)
+        self.paid_with(event, "")
+        assert organizer_money(event.organizer)["revenue"] == {
+            "EUR": {"revenue": "65.00", "refunded": "0.00"}
+        }
