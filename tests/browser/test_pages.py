@@ -129,11 +129,14 @@ def test_every_filter_of_the_browsable_api_has_a_name(visitor):
 
 
 @pytest.fixture(scope="module")
-def a_row_in_every_admin_list(site, django_db_blocker):
+def a_row_in_every_admin_list(browser, site, django_db_blocker):
     """The demo leaves a few admin lists empty (no group, no failed admin login, no revoked
     token, no webhook delivery or gateway webhook yet): a row in each, so that their pages are
     measured and their change pages opened too. Written before the test's transaction, so the
-    server sees them on PostgreSQL as well."""
+    server sees them on PostgreSQL as well; and after the browser has started (`browser`),
+    in the order the whole module has: when this test ran alone, they were written before
+    Playwright started, and on SQLite the server's sign-in then found the in-memory database
+    "locked" (a 500)."""
     from axes.models import AccessAttempt, AccessFailureLog
     from django.contrib.auth.models import Group
     from rest_framework_simplejwt.tokens import RefreshToken
