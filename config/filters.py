@@ -164,6 +164,15 @@ class FilterSet(django_filters.rest_framework.FilterSet):
                 declared.extra["empty_label"] = cls.ANY
         return filters
 
+    @property
+    def form(self):
+        """The browsable API's filter form, its hints without the Markdown backticks that the
+        OpenAPI descriptions keep (the form shows text as it is)."""
+        form = super().form
+        for field in form.fields.values():
+            field.help_text = str(field.help_text).replace("`", "")
+        return form
+
 
 def _listed(words) -> str:
     """`a`, `a or b`, `a, b or c`."""

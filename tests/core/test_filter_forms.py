@@ -124,6 +124,7 @@ def test_every_filter_in_the_form_has_a_label_and_a_help_text(world, admin_clien
     for name in filters:
         assert form.labels[name].strip().rstrip(":").strip(), f"{name} has no label"
         assert form.help[name].strip(), f"{name} has no help text"
+        assert "`" not in form.help[name], f"{name}: Markdown backticks shown as they are"
 
 
 def expected_input(declared) -> tuple[str, str | None]:
@@ -187,6 +188,12 @@ def test_a_time_as_the_picker_sends_it_is_accepted(api_client):
     results = api_client.get(f"/api/v1/events/?starts_after={picked}").json()["results"]
 
     assert [event["slug"] for event in results] == ["later"]
+
+
+def test_the_schema_keeps_the_markdown_the_form_leaves_out(world, admin_client, schema):
+    _, form = filter_form(admin_client, "/api/v1/events/")
+    assert "(workshop)" in form.help["category"]
+    assert "`workshop`" in query_parameters(schema, "/api/v1/events/")["category"]["description"]
 
 
 def test_a_filter_without_a_help_text_is_refused_when_its_filterset_is_made():
